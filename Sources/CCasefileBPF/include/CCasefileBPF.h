@@ -1,0 +1,40 @@
+/*
+ * The C surface Swift sees: libbpf, plus the event ABI from bpf/casefile.h.
+ * Only CasefileProbe (libbpf) and CasefileDecode (ABI layouts) import this module.
+ */
+#ifndef CCASEFILEBPF_H
+#define CCASEFILEBPF_H
+
+#include <bpf/libbpf.h>
+#include <bpf/bpf.h>
+#include "../../../bpf/casefile.h"
+
+/* libbpf's ring buffer callback that appends each record to a cf_batch.
+ * Kept in C so the per-record path is a memcpy, not a Swift closure call. */
+struct cf_batch {
+	unsigned char *data;   /* malloc'd, grown as needed; free with cf_batch_free */
+	unsigned long cap;     /* its capacity */
+	unsigned long len;     /* bytes used; records are 8-byte aligned */
+	unsigned long records; /* records appended since the last reset */
+	unsigned long alloc_failures; /* records lost because memory ran out */
+};
+
+void cf_batch_free(struct cf_batch *batch);
+
+/* Creates a ring buffer manager whose callback appends records to *batch. */
+struct ring_buffer *cf_ring_buffer_new(int map_fd, struct cf_batch *batch);
+
+/* Appends every record now in the ring to *batch: returns records consumed or -errno.
+ * libbpf advances past a record before its callback runs, so the callback never
+ * refuses one: the batch grows instead. */
+int cf_ring_buffer_drain(struct ring_buffer *rb, struct cf_batch *batch);
+
+/* Sleeps until the kernel wakes the ring's consumer or timeout_ms pass; consumes nothing.
+ * Returns >0 when woken, 0 on timeout, -errno on error (EINTR included). */
+int cf_ring_buffer_wait(struct ring_buffer *rb, int timeout_ms);
+
+/* Routes libbpf's log lines to a buffer callers can read (last error text). */
+void cf_libbpf_capture_logs(void);
+const char *cf_libbpf_last_log(void);
+
+#endif

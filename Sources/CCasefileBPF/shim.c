@@ -1,0 +1,88 @@
+#include "CCasefileBPF.h"
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+
+static int append_record(void *ctx, void *data, size_t size)
+{
+	struct cf_batch *b = ctx;
+	/* records are 8-byte aligned in the batch so Swift can load them in place */
+	size_t need = (size + 7) & ~(size_t)7;
+	if (b->len + need > b->cap) {
+		unsigned long cap = b->cap ? b->cap : (1ul << 20);
+		while (cap < b->len + need)
+			cap *= 2;
+		unsigned char *grown = realloc(b->data, cap);
+		if (!grown) {
+			b->alloc_failures++;
+			return 0; /* keep draining; the loss is counted */
+		}
+		b->data = grown;
+		b->cap = cap;
+	}
+	memcpy(b->data + b->len, data, size);
+	b->len += need;
+	b->records++;
+	return 0;
+}
+
+struct ring_buffer *cf_ring_buffer_new(int map_fd, struct cf_batch *batch)
+{
+	return ring_buffer__new(map_fd, append_record, batch, NULL);
+}
+
+int cf_ring_buffer_drain(struct ring_buffer *rb, struct cf_batch *batch)
+{
+	(void)batch;
+	return ring_buffer__consume(rb);
+}
+
+void cf_batch_free(struct cf_batch *batch)
+{
+	free(batch->data);
+	batch->data = NULL;
+	batch->cap = batch->len = batch->records = 0;
+}
+
+static char last_log[1024];
+
+static int capture(enum libbpf_print_level level, const char *fmt, va_list args)
+{
+	if (level == LIBBPF_DEBUG)
+		return 0;
+	char line[512];
+	int n = vsnprintf(line, sizeof(line), fmt, args);
+	if (n <= 0)
+		return 0;
+	/* keep the tail of the log: the last lines explain a failure */
+	size_t cur = strlen(last_log), add = strlen(line);
+	if (cur + add >= sizeof(last_log)) {
+		size_t keep = sizeof(last_log) - 1 - add;
+		if (add >= sizeof(last_log) - 1) { keep = 0; add = sizeof(last_log) - 1; }
+		memmove(last_log, last_log + cur - (keep < cur ? keep : cur), keep < cur ? keep : cur);
+		cur = keep < cur ? keep : cur;
+	}
+	memcpy(last_log + cur, line, add);
+	last_log[cur + add] = 0;
+	return 0;
+}
+
+void cf_libbpf_capture_logs(void)
+{
+	libbpf_set_print(capture);
+}
+
+const char *cf_libbpf_last_log(void)
+{
+	return last_log;
+}
+
+int cf_ring_buffer_wait(struct ring_buffer *rb, int timeout_ms)
+{
+	struct epoll_event ev;
+	int n = epoll_wait(ring_buffer__epoll_fd(rb), &ev, 1, timeout_ms);
+	return n < 0 ? -errno : n;
+}

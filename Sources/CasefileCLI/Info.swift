@@ -1,0 +1,39 @@
+import ArgumentParser
+import CasefileModel
+import CasefileStore
+import Foundation
+
+struct Info: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "What a case file holds: sessions, counts per event kind, losses, time span. Read-only."
+    )
+
+    @OptionGroup var database: DatabaseOption
+
+    func run() async throws {
+        let s = try Investigation(path: database.db).summary()
+        var out = "Case file \(SafeText.escape(database.db)) (schema version \(s.schemaVersion))\n"
+        if let first = s.firstEvent, let last = s.lastEvent {
+            out += "Events from \(Display.utc(first)) to \(Display.utc(last))\n"
+        } else {
+            out += "No events recorded.\n"
+        }
+        out += "\nSessions:\n"
+        for session in s.sessions {
+            let end = session.endedAt.map(Display.utc) ?? "not ended (recording, or the recorder died)"
+            out += "  #\(session.id) \(SafeText.escape(session.host)) kernel \(SafeText.escape(session.kernel))\n"
+            out += "     boot \(session.bootID), cgroups \(session.cgroupLayout), casefile \(session.version)\n"
+            out += "     \(Display.utc(session.startedAt)) → \(end)\(session.cleanShutdown ? "" : " [NOT a clean shutdown]")\n"
+            out += "     \(session.events) events, \(session.lost) lost\n"
+            if let attached = session.attached { out += "     attached: \(attached)\n" }
+            if let failures = session.attachFailures { out += "     NOT attached: \(SafeText.escape(failures))\n" }
+        }
+        out += "\nEvents by kind:\n"
+        for (kind, count) in s.kinds { out += "  \(TimelineFormat.pad(kind, 14)) \(count)\n" }
+        let lost = s.gaps.reduce(0) { $0 + $1.count }
+        out += "\nLost events: \(lost)\n"
+        for (reason, count) in s.gaps { out += "  \(TimelineFormat.pad(reason, 20)) \(count)\n" }
+        out += "\nProcesses \(s.processes), cgroups \(s.cgroups), containers \(s.containers), pods \(s.pods)\n"
+        print(out, terminator: "")
+    }
+}

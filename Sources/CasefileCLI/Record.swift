@@ -1,0 +1,100 @@
+import ArgumentParser
+import CasefileModel
+import CasefileRecorder
+import Foundation
+import Logging
+import ServiceLifecycle
+
+struct Record: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Record this host into a case file until Ctrl-C, SIGTERM or --duration.",
+        discussion: "Needs root: it loads eBPF programs. Events are appended to the case file; an existing case file gets a new session."
+    )
+
+    @OptionGroup var database: DatabaseOption
+
+    @Option(help: "Stop after this many seconds.")
+    var duration: Double?
+
+    @Option(help: "Kernel ring buffer size in MiB (a power of two).")
+    var ringBufferMib: Int = 16
+
+    @Flag(help: "Never print the live status line (it is printed only when stderr is a terminal).")
+    var quiet = false
+
+    func validate() throws {
+        if let duration, !(duration > 0) { throw ValidationError("--duration must be a positive number of seconds, got \(duration)") }
+        guard ringBufferMib > 0, ringBufferMib & (ringBufferMib - 1) == 0, ringBufferMib <= 1024 else {
+            throw ValidationError("--ring-buffer-mib must be a power of two between 1 and 1024, got \(ringBufferMib)")
+        }
+    }
+
+    func run() async throws {
+        guard geteuid() == 0 else {
+            throw CLIError("casefile record must run as root: it loads eBPF programs into the kernel. Try: sudo casefile record --db \(database.db)")
+        }
+        var options = RecorderOptions(databasePath: database.db)
+        options.ringBufferBytes = ringBufferMib << 20
+        var logger = Logger(label: "casefile")
+        logger.logLevel = .info
+        let recorder = Recorder(options: options, logger: logger)
+        try await recorder.start()
+        let showStatus = !quiet && isatty(STDERR_FILENO) == 1
+        FileHandle.standardError.write(Data("casefile: recording into \(database.db) (session \(recorder.stats.sessionID)); Ctrl-C to stop\n".utf8))
+
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: recorder, successTerminationBehavior: .gracefullyShutdownGroup)
+        ]
+        if let duration {
+            services.append(.init(service: Deadline(seconds: duration), successTerminationBehavior: .gracefullyShutdownGroup))
+        }
+        if showStatus {
+            services.append(.init(service: StatusLine(recorder: recorder, path: database.db)))
+        }
+        var config = ServiceGroupConfiguration(services: services, logger: logger)
+        config.gracefulShutdownSignals = [.sigterm, .sigint]
+        let group = ServiceGroup(configuration: config)
+        try await group.run()
+        let stats = recorder.stats
+        if showStatus { FileHandle.standardError.write(Data("\n".utf8)) }
+        FileHandle.standardError.write(Data("casefile: stopped; session \(stats.sessionID): \(stats.eventsWritten) events stored, \(stats.eventsLost) lost. Look: casefile timeline --db \(database.db)\n".utf8))
+    }
+}
+
+/// Ends the recording after `--duration`.
+struct Deadline: Service {
+    let seconds: Double
+    func run() async throws {
+        try? await Task.sleep(for: .milliseconds(Int(seconds * 1000)))
+    }
+}
+
+/// `casefile: 12345 ev/s  total 1234567  lost 0  db 12.3 MiB`, redrawn every second on stderr.
+struct StatusLine: Service {
+    let recorder: Recorder
+    let path: String
+
+    func run() async throws {
+        var last = recorder.stats.eventsWritten
+        var lastTime = ContinuousClock.now
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            try? await Task.sleep(for: .seconds(1))
+            let stats = recorder.stats
+            let now = ContinuousClock.now
+            let seconds = Double((now - lastTime).components.attoseconds) / 1e18 + Double((now - lastTime).components.seconds)
+            let rate = seconds > 0 ? Double(stats.eventsWritten - last) / seconds : 0
+            last = stats.eventsWritten
+            lastTime = now
+            let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+            let wal = (try? FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int) ?? 0
+            let line = String(format: "\r\u{1B}[Kcasefile: %.0f ev/s  total %llu  lost %llu  db %.1f MiB",
+                              rate, stats.eventsWritten, stats.eventsLost, Double(size + wal) / 1_048_576)
+            FileHandle.standardError.write(Data(line.utf8))
+        }
+    }
+}
+
+struct CLIError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}

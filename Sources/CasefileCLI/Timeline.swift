@@ -1,0 +1,128 @@
+import ArgumentParser
+import CasefileModel
+import CasefileStore
+import Foundation
+
+struct Timeline: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Events in time order (UTC, microseconds). Opens the case file read-only.",
+        discussion: """
+            Times for --since/--until: ISO-8601 UTC such as 2026-11-30T09:43:38.5Z or 2026-11-30 09:43, \
+            or Unix seconds such as 1796031818.25. Text from the recorded host is shown escaped \
+            (\\n, \\xNN, ...): control characters never reach your terminal.
+            """
+    )
+
+    @OptionGroup var database: DatabaseOption
+
+    @Option(help: "Only events at or after this time.", transform: TimeArgument.parse)
+    var since: Int64?
+
+    @Option(help: "Only events at or before this time.", transform: TimeArgument.parse)
+    var until: Int64?
+
+    @Option(help: "Only events of this process (and the fork that created it).")
+    var pid: Int?
+
+    @Option(help: "Only events of these kinds (repeat or comma-separate): \(EventKind.allCases.map(\.name).joined(separator: ", ")).")
+    var kind: [String] = []
+
+    @Option(help: "At most this many events.")
+    var limit: Int?
+
+    func validate() throws {
+        for name in kinds where EventKind(name: name) == nil {
+            throw ValidationError("unknown --kind '\(SafeText.escape(name))'; kinds are: \(EventKind.allCases.map(\.name).joined(separator: ", "))")
+        }
+        if let limit, limit < 0 { throw ValidationError("--limit must be ≥ 0") }
+    }
+
+    private var kinds: [String] { kind.flatMap { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } } }
+
+    func run() async throws {
+        let investigation = try Investigation(path: database.db)
+        let filter = Investigation.TimelineFilter(since: since, until: until, pid: pid,
+                                                  kinds: kinds.compactMap(EventKind.init(name:)), limit: limit)
+        var out = BufferedOutput()
+        out.write(TimelineFormat.header)
+        var count = 0
+        try investigation.timeline(filter) { row in
+            out.write(TimelineFormat.line(row))
+            count += 1
+        }
+        out.flush()
+        if count == 0 {
+            FileHandle.standardError.write(Data("casefile: no events match (try `casefile info --db \(database.db)` for the recorded time span)\n".utf8))
+        }
+    }
+}
+
+enum TimelineFormat {
+    static let header = pad("TIME (UTC)", 27) + " " + pad("EVENT", 12) + " " + pad("PID", 8) + " " + pad("PPID", 8) + " "
+        + pad("COMM", 16) + " " + pad("CGROUP", 24) + " DETAILS\n"
+
+    static func line(_ r: Investigation.TimelineRow) -> String {
+        let comm = r.comm.map(SafeText.escape) ?? "-"
+        let cgroup = r.cgroupPath.map(SafeText.escape) ?? "-"
+        let details = r.details.map(SafeText.escape) ?? ""
+        return pad(Display.utc(r.time), 27) + " " + pad(r.kind, 12) + " " + pad(r.pid.map(String.init) ?? "-", 8) + " "
+            + pad(r.ppid.map(String.init) ?? "-", 8) + " " + pad(comm, 16) + " " + pad(cgroup, 24) + " " + details + "\n"
+    }
+
+    static func pad(_ s: String, _ width: Int) -> String {
+        s.count >= width ? s : s + String(repeating: " ", count: width - s.count)
+    }
+}
+
+/// Parses the CLI's time arguments into UTC nanoseconds.
+enum TimeArgument {
+    static func parse(_ text: String) throws -> Int64 {
+        let s = text.trimmingCharacters(in: .whitespaces)
+        if let seconds = Double(s), !s.contains("-") || s.hasPrefix("-") == false && !s.contains("T") {
+            return Int64((seconds * 1e9).rounded())
+        }
+        // YYYY-MM-DD[(T| )HH:MM[:SS[.fraction]]][Z|±HH:MM]
+        let pattern = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?(Z|[+-]\d{2}:?\d{2})?$/
+        guard let m = s.wholeMatch(of: pattern) else {
+            throw ValidationError("cannot read time '\(SafeText.escape(text))': use ISO-8601 UTC like 2026-11-30T09:43:38.5Z, or Unix seconds")
+        }
+        func n(_ sub: Substring?) -> Int64 { sub.flatMap { Int64($0) } ?? 0 }
+        let y = n(m.1), mo = n(m.2), d = n(m.3)
+        guard (1...12).contains(mo), (1...31).contains(d), n(m.4) < 24, n(m.5) < 60, n(m.6) < 61 else {
+            throw ValidationError("time '\(SafeText.escape(text))' is out of range")
+        }
+        var fraction: Int64 = 0
+        if let f = m.7 { fraction = Int64(f + String(repeating: "0", count: 9 - f.count)) ?? 0 }
+        var offset: Int64 = 0
+        if let z = m.8, z != "Z" {
+            let digits = z.dropFirst().filter(\.isNumber)
+            let hours = Int64(digits.prefix(2)) ?? 0, minutes = Int64(digits.suffix(2)) ?? 0
+            offset = (hours * 3600 + minutes * 60) * (z.first == "-" ? -1 : 1)
+        }
+        let days = daysFromCivil(y, mo, d)
+        let seconds = days * 86_400 + n(m.4) * 3600 + n(m.5) * 60 + n(m.6) - offset
+        return seconds * 1_000_000_000 + fraction
+    }
+
+    static func daysFromCivil(_ y0: Int64, _ m: Int64, _ d: Int64) -> Int64 {
+        let y = m <= 2 ? y0 - 1 : y0
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146_097 + doe - 719_468
+    }
+}
+
+/// Collects output and writes it in large chunks (timelines can be millions of lines).
+struct BufferedOutput {
+    private var buffer: [UInt8] = []
+    mutating func write(_ s: String) {
+        buffer.append(contentsOf: s.utf8)
+        if buffer.count > 1 << 16 { flush() }
+    }
+    mutating func flush() {
+        FileHandle.standardOutput.write(Data(buffer))
+        buffer.removeAll(keepingCapacity: true)
+    }
+}

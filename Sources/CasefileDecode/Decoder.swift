@@ -1,0 +1,101 @@
+import CCasefileBPF
+import CasefileModel
+
+/// Turns raw ring-buffer records (layouts from `bpf/casefile.h`) into `Event` values.
+///
+/// Pure and total: a record that is too short or of an unknown kind is counted in
+/// `undecodable`, never trusted and never a crash. The only place that reads the C ABI.
+public struct Decoder: Sendable {
+    /// Records that could not be decoded since this decoder was made.
+    public private(set) var undecodable: UInt64 = 0
+
+    public init() {}
+
+    /// Decodes records laid out as the probe delivers them: each `cf_header.size` bytes long,
+    /// padded to 8 bytes.
+    public mutating func decode(bytes: UnsafeRawBufferPointer, into events: inout [Event]) {
+        let headerSize = MemoryLayout<cf_header>.size
+        var offset = 0
+        while offset + headerSize <= bytes.count {
+            let header = bytes.loadUnaligned(fromByteOffset: offset, as: cf_header.self)
+            let size = Int(header.size)
+            guard size >= headerSize, offset + size <= bytes.count else {
+                undecodable += 1
+                return // a corrupt length: nothing after it can be framed
+            }
+            let record = UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + size)])
+            if let event = Self.decodeRecord(header, record) {
+                events.append(event)
+            } else {
+                undecodable += 1
+            }
+            offset += (size + 7) & ~7
+        }
+    }
+
+    /// Decodes one record; nil when its kind is unknown or it is shorter than its fixed part.
+    public static func decodeRecord(_ h: cf_header, _ record: UnsafeRawBufferPointer) -> Event? {
+        let body: Event.Body
+        switch Int(h.kind) {
+        case Int(CF_KIND_EXEC.rawValue):
+            guard var e = load(cf_exec.self, record, fixedPart: MemoryLayout<cf_exec>.offset(of: \.argv)) else { return nil }
+            let argvLength = min(Int(e.argv_len), Int(CF_ARGV_MAX), max(0, record.count - (MemoryLayout<cf_exec>.offset(of: \.argv) ?? 0)))
+            body = .exec(Exec(
+                process: ProcessKey(pid: h.pid, startBootNanoseconds: e.start_boot_ns),
+                ppid: e.ppid, uid: e.uid, gid: e.gid, namespacePID: e.ns_pid,
+                mountNamespace: e.mnt_ns, pidNamespace: e.pid_ns, oldPID: e.old_pid,
+                comm: cString(&e.comm),
+                filename: bytes(&e.filename, count: Int(e.filename_len)),
+                argv: bytes(&e.argv, count: argvLength),
+                argvTruncated: e.flags & UInt32(CF_EXEC_ARGV_TRUNCATED) != 0,
+                filenameTruncated: e.flags & UInt32(CF_EXEC_FILENAME_TRUNCATED) != 0))
+        case Int(CF_KIND_FORK.rawValue):
+            guard var e = load(cf_fork.self, record, fixedPart: MemoryLayout<cf_fork>.size) else { return nil }
+            body = .fork(Fork(
+                parent: ProcessKey(pid: h.pid, startBootNanoseconds: e.parent_start_boot_ns),
+                child: ProcessKey(pid: e.child_pid, startBootNanoseconds: e.child_start_boot_ns),
+                childTID: e.child_tid, uid: e.uid, gid: e.gid, comm: cString(&e.comm)))
+        case Int(CF_KIND_EXIT.rawValue):
+            guard var e = load(cf_exit.self, record, fixedPart: MemoryLayout<cf_exit>.size) else { return nil }
+            body = .exit(Exit(
+                process: ProcessKey(pid: h.pid, startBootNanoseconds: e.start_boot_ns),
+                ppid: e.ppid, status: e.exit_code, comm: cString(&e.comm)))
+        case Int(CF_KIND_CGROUP_MKDIR.rawValue), Int(CF_KIND_CGROUP_RMDIR.rawValue):
+            guard var e = load(cf_cgroup.self, record, fixedPart: MemoryLayout<cf_cgroup>.offset(of: \.path)) else { return nil }
+            let pathLength = min(Int(e.path_len), max(0, record.count - (MemoryLayout<cf_cgroup>.offset(of: \.path) ?? 0)))
+            body = .cgroup(CgroupChange(
+                change: Int(h.kind) == Int(CF_KIND_CGROUP_MKDIR.rawValue) ? .mkdir : .rmdir,
+                id: e.id, hierarchyID: e.hierarchy_id, level: e.level,
+                path: bytes(&e.path, count: pathLength)))
+        default:
+            return nil
+        }
+        return Event(bootNanoseconds: h.ts_boot_ns, pid: h.pid, tid: h.tid, cgroupID: h.cgroup_id, body: body)
+    }
+
+    /// Copies a record into a zeroed struct; the record may be shorter than the struct (its
+    /// variable tail is cut to the length written) but not shorter than `fixedPart`.
+    private static func load<T>(_ type: T.Type, _ record: UnsafeRawBufferPointer, fixedPart: Int?) -> T? {
+        guard let fixedPart, record.count >= fixedPart else { return nil }
+        let value = UnsafeMutableRawPointer.allocate(byteCount: MemoryLayout<T>.size, alignment: MemoryLayout<T>.alignment)
+        defer { value.deallocate() }
+        value.initializeMemory(as: UInt8.self, repeating: 0, count: MemoryLayout<T>.size)
+        if let base = record.baseAddress {
+            value.copyMemory(from: base, byteCount: min(record.count, MemoryLayout<T>.size))
+        }
+        return value.load(as: T.self)
+    }
+
+    /// Bytes of a fixed C char array up to the first NUL.
+    private static func cString<T>(_ tuple: inout T) -> ByteString {
+        withUnsafeBytes(of: &tuple) { raw in
+            let end = raw.firstIndex(of: 0) ?? raw.count
+            return ByteString(Array(raw[0..<end]))
+        }
+    }
+
+    /// The first `count` bytes of a C char array (clamped to its size).
+    private static func bytes<T>(_ tuple: inout T, count: Int) -> ByteString {
+        withUnsafeBytes(of: &tuple) { raw in ByteString(Array(raw[0..<min(max(0, count), raw.count)])) }
+    }
+}

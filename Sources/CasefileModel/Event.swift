@@ -1,0 +1,150 @@
+/// What the kernel told us, decoded: one value per ring-buffer record.
+///
+/// Events are plain values so every stage can pass them along without locks. Strings that come
+/// from the observed system (paths, argv, comm) are kept as raw bytes (`ByteString`): they are
+/// evidence and are stored exactly; only display code turns them into safe text.
+public struct Event: Sendable, Equatable {
+    /// `CLOCK_BOOTTIME` of the event, in nanoseconds (the kernel's `bpf_ktime_get_boot_ns`).
+    public var bootNanoseconds: UInt64
+    /// The process (thread-group id) that was running when the event happened.
+    public var pid: UInt32
+    /// The thread that was running.
+    public var tid: UInt32
+    /// The running task's cgroup id in the tracked hierarchy (v2 when mounted).
+    public var cgroupID: UInt64
+    public var body: Body
+
+    public init(bootNanoseconds: UInt64, pid: UInt32, tid: UInt32, cgroupID: UInt64, body: Body) {
+        self.bootNanoseconds = bootNanoseconds
+        self.pid = pid
+        self.tid = tid
+        self.cgroupID = cgroupID
+        self.body = body
+    }
+
+    public var kind: EventKind {
+        switch body {
+        case .exec: .exec
+        case .fork: .fork
+        case .exit: .exit
+        case .cgroup(let c): c.change == .mkdir ? .cgroupMkdir : .cgroupRmdir
+        }
+    }
+
+    public enum Body: Sendable, Equatable {
+        case exec(Exec)
+        case fork(Fork)
+        case exit(Exit)
+        case cgroup(CgroupChange)
+    }
+}
+
+/// A process instance: a PID alone is reused; PID plus start time is not (within one boot).
+public struct ProcessKey: Hashable, Sendable {
+    public var pid: UInt32
+    /// `task->start_boottime`: nanoseconds since boot when the process started.
+    public var startBootNanoseconds: UInt64
+    public init(pid: UInt32, startBootNanoseconds: UInt64) {
+        self.pid = pid
+        self.startBootNanoseconds = startBootNanoseconds
+    }
+}
+
+public struct Exec: Sendable, Equatable {
+    public var process: ProcessKey
+    public var ppid: UInt32
+    public var uid: UInt32
+    public var gid: UInt32
+    /// PID inside the process's own PID namespace (differs from `pid` in containers).
+    public var namespacePID: UInt32
+    public var mountNamespace: UInt32
+    public var pidNamespace: UInt32
+    /// PID before exec; differs from `pid` when a non-leader thread called execve.
+    public var oldPID: UInt32
+    public var comm: ByteString
+    public var filename: ByteString
+    /// argv as the kernel holds it: NUL-separated arguments, possibly cut at the capture cap.
+    public var argv: ByteString
+    public var argvTruncated: Bool
+    public var filenameTruncated: Bool
+
+    public init(process: ProcessKey, ppid: UInt32, uid: UInt32, gid: UInt32, namespacePID: UInt32,
+                mountNamespace: UInt32, pidNamespace: UInt32, oldPID: UInt32, comm: ByteString,
+                filename: ByteString, argv: ByteString, argvTruncated: Bool, filenameTruncated: Bool) {
+        self.process = process
+        self.ppid = ppid
+        self.uid = uid
+        self.gid = gid
+        self.namespacePID = namespacePID
+        self.mountNamespace = mountNamespace
+        self.pidNamespace = pidNamespace
+        self.oldPID = oldPID
+        self.comm = comm
+        self.filename = filename
+        self.argv = argv
+        self.argvTruncated = argvTruncated
+        self.filenameTruncated = filenameTruncated
+    }
+
+    /// The arguments, split at NULs.
+    public var arguments: [ByteString] {
+        argv.bytes.split(separator: 0, omittingEmptySubsequences: false)
+            .dropLast(argv.bytes.last == 0 ? 1 : 0)
+            .map { ByteString(Array($0)) }
+    }
+}
+
+public struct Fork: Sendable, Equatable {
+    public var parent: ProcessKey
+    public var child: ProcessKey
+    public var childTID: UInt32
+    public var uid: UInt32
+    public var gid: UInt32
+    public var comm: ByteString
+    public init(parent: ProcessKey, child: ProcessKey, childTID: UInt32, uid: UInt32, gid: UInt32, comm: ByteString) {
+        self.parent = parent
+        self.child = child
+        self.childTID = childTID
+        self.uid = uid
+        self.gid = gid
+        self.comm = comm
+    }
+}
+
+public struct Exit: Sendable, Equatable {
+    public var process: ProcessKey
+    public var ppid: UInt32
+    /// The wait status the kernel keeps in `task->exit_code`.
+    public var status: UInt32
+    public var comm: ByteString
+    public init(process: ProcessKey, ppid: UInt32, status: UInt32, comm: ByteString) {
+        self.process = process
+        self.ppid = ppid
+        self.status = status
+        self.comm = comm
+    }
+    /// Exit code given to exit(2) (meaningful when `signal` is 0).
+    public var code: Int { Int((status >> 8) & 0xff) }
+    /// Signal that killed the process, or 0.
+    public var signal: Int { Int(status & 0x7f) }
+    public var coreDumped: Bool { status & 0x80 != 0 }
+}
+
+public struct CgroupChange: Sendable, Equatable {
+    public enum Change: Sendable { case mkdir, rmdir }
+    public var change: Change
+    /// Kernel cgroup id (kernfs node id; the directory's inode number on cgroup v2).
+    public var id: UInt64
+    /// Which hierarchy: 0 is the v2 (unified) hierarchy; v1 hierarchies have their own ids.
+    public var hierarchyID: UInt32
+    public var level: UInt32
+    /// Path inside the hierarchy, e.g. `/docker/<id>`.
+    public var path: ByteString
+    public init(change: Change, id: UInt64, hierarchyID: UInt32, level: UInt32, path: ByteString) {
+        self.change = change
+        self.id = id
+        self.hierarchyID = hierarchyID
+        self.level = level
+        self.path = path
+    }
+}

@@ -1,0 +1,83 @@
+/// Facts about one `casefile record` run, written once into `sessions`.
+public struct SessionInfo: Sendable {
+    public var host: String
+    public var kernel: String
+    public var machineID: String?
+    public var clock: BootClock
+    public var cgroupLayout: String
+    public var cgroupHierarchy: UInt32
+    public var cgroupMount: String?
+    public var startedAt: Int64
+    public var casefileVersion: String
+    public var abiVersion: Int
+    public var commandLine: String
+    public var attached: [String]
+    public var attachFailures: [String]
+    public var ringBufferBytes: Int
+
+    public init(host: String, kernel: String, machineID: String?, clock: BootClock, cgroupLayout: String,
+                cgroupHierarchy: UInt32, cgroupMount: String?, startedAt: Int64, casefileVersion: String,
+                abiVersion: Int, commandLine: String, attached: [String], attachFailures: [String],
+                ringBufferBytes: Int) {
+        self.host = host
+        self.kernel = kernel
+        self.machineID = machineID
+        self.clock = clock
+        self.cgroupLayout = cgroupLayout
+        self.cgroupHierarchy = cgroupHierarchy
+        self.cgroupMount = cgroupMount
+        self.startedAt = startedAt
+        self.casefileVersion = casefileVersion
+        self.abiVersion = abiVersion
+        self.commandLine = commandLine
+        self.attached = attached
+        self.attachFailures = attachFailures
+        self.ringBufferBytes = ringBufferBytes
+    }
+}
+
+/// An event after the pipeline: with its UTC time and the process instance it belongs to.
+public struct ResolvedEvent: Sendable {
+    public var event: Event
+    /// UTC nanoseconds since the epoch.
+    public var time: Int64
+    /// The process instance that was running (nil when it cannot be known).
+    public var process: ProcessKey?
+    /// For exec: the parent's instance, when known.
+    public var parent: ProcessKey?
+    /// Path of the cgroup `event.cgroupID` when the pipeline knows it.
+    public var cgroupPath: ByteString?
+
+    public init(event: Event, time: Int64, process: ProcessKey?, parent: ProcessKey? = nil, cgroupPath: ByteString? = nil) {
+        self.event = event
+        self.time = time
+        self.process = process
+        self.parent = parent
+        self.cgroupPath = cgroupPath
+    }
+}
+
+/// Events that were lost, and why. Every loss becomes a `gaps` row.
+public struct Gap: Sendable, Equatable {
+    public enum Reason: String, Sendable {
+        /// The kernel could not write to the ring buffer: it was full.
+        case ringBufferFull = "ring_buffer_full"
+        /// User space could not allocate memory to hold drained records.
+        case userSpaceMemory = "user_space_memory"
+        /// A record could not be decoded (unknown kind or bad length).
+        case undecodable = "undecodable"
+        /// The writer fell too far behind and a batch was dropped to bound memory.
+        case writerBacklog = "writer_backlog"
+    }
+    public var detectedAt: Int64
+    public var count: UInt64
+    public var reason: Reason
+    public var detail: String?
+
+    public init(detectedAt: Int64, count: UInt64, reason: Reason, detail: String? = nil) {
+        self.detectedAt = detectedAt
+        self.count = count
+        self.reason = reason
+        self.detail = detail
+    }
+}

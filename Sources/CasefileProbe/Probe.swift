@@ -1,0 +1,179 @@
+import CCasefileBPF
+import CasefileModel
+import Foundation
+
+/// Why the probe could not start, with what to do about it.
+public struct ProbeError: Error, CustomStringConvertible, Sendable {
+    public var operation: String
+    public var errno: Int32
+    public var detail: String
+
+    public var description: String {
+        var hint = ""
+        switch errno {
+        case EPERM, EACCES:
+            hint = geteuid() == 0
+                ? " Running as root but the kernel refused: kernel lockdown, a seccomp profile or missing CAP_BPF/CAP_PERFMON (in a container: run it privileged)."
+                : " Run as root: sudo casefile record (loading BPF programs needs CAP_BPF and CAP_PERFMON)."
+        case ENOENT, ENOTSUP, EINVAL:
+            hint = " The kernel may lack BTF (/sys/kernel/btf/vmlinux) or this tracepoint; Casefile needs Linux 5.8+ with CONFIG_DEBUG_INFO_BTF."
+        default: break
+        }
+        let why = errno != 0 ? ": \(String(cString: strerror(errno))) (errno \(errno))" : ""
+        let log = detail.isEmpty ? "" : "\nlibbpf said:\n\(detail)"
+        return "\(operation) failed\(why).\(hint)\(log)"
+    }
+}
+
+/// The kernel side of Casefile: the embedded BPF object, loaded and attached, and its ring buffer.
+///
+/// One thread owns a `Probe` (it is not `Sendable`): it polls, drains and reads counters. Every
+/// libbpf call in Casefile is in this file.
+public final class Probe {
+    /// `CF_ABI_VERSION` of the record layouts in `bpf/casefile.h`.
+    public static let abiVersion = Int(CF_ABI_VERSION)
+
+    /// Programs in the object, in the order they are attached.
+    public private(set) var attached: [String] = []
+    /// Programs that failed to attach, with the reason. The recorder reports them in the session.
+    public private(set) var failed: [(program: String, reason: String)] = []
+    public let ringBufferBytes: Int
+
+    private let object: OpaquePointer
+    private var links: [OpaquePointer] = []
+    private var ring: OpaquePointer?
+    private let batch: UnsafeMutablePointer<cf_batch>
+    private var countersFD: Int32 = -1
+    private var cpuCount = 1
+
+    /// Loads and attaches every program of `casefile.bpf.c`.
+    /// - Parameter ringBufferBytes: ring size; a power of two, multiple of the page size.
+    public init(ringBufferBytes: Int = 16 << 20) throws {
+        guard ringBufferBytes > 0, ringBufferBytes & (ringBufferBytes - 1) == 0, ringBufferBytes >= 4096 else {
+            throw ProbeError(operation: "configuring the ring buffer (\(ringBufferBytes) bytes: must be a power of two ≥ 4096)", errno: EINVAL, detail: "")
+        }
+        self.ringBufferBytes = ringBufferBytes
+        cf_libbpf_capture_logs()
+        guard let encoded = EmbeddedBPFObjects.base64["casefile"], let bytes = Data(base64Encoded: encoded) else {
+            throw ProbeError(operation: "finding the embedded BPF object (build problem: rebuild with `swift build`)", errno: 0, detail: "")
+        }
+        let opened: OpaquePointer? = bytes.withUnsafeBytes { raw in
+            var opts = bpf_object_open_opts()
+            opts.sz = MemoryLayout<bpf_object_open_opts>.size
+            return "casefile".withCString { name in
+                opts.object_name = name
+                return bpf_object__open_mem(raw.baseAddress, raw.count, &opts)
+            }
+        }
+        guard let object = opened else {
+            throw ProbeError(operation: "opening the BPF object", errno: errno, detail: Self.log())
+        }
+        self.object = object
+        batch = .allocate(capacity: 1)
+        batch.initialize(to: cf_batch())
+        // From here on every stored property is set: a throw runs deinit, which releases it all.
+        do {
+            guard let events = bpf_object__find_map_by_name(object, "cf_events") else {
+                throw ProbeError(operation: "finding map cf_events in the BPF object", errno: ENOENT, detail: "")
+            }
+            let rc = bpf_map__set_max_entries(events, UInt32(ringBufferBytes))
+            guard rc == 0 else { throw ProbeError(operation: "sizing the ring buffer", errno: -rc, detail: Self.log()) }
+            let loaded = bpf_object__load(object)
+            guard loaded == 0 else {
+                throw ProbeError(operation: "loading the BPF programs into the kernel", errno: -loaded, detail: Self.log())
+            }
+            guard let counters = bpf_object__find_map_by_name(object, "cf_counters") else {
+                throw ProbeError(operation: "finding map cf_counters in the BPF object", errno: ENOENT, detail: "")
+            }
+            countersFD = bpf_map__fd(counters)
+            cpuCount = Int(max(1, libbpf_num_possible_cpus()))
+
+            var program = bpf_object__next_program(object, nil)
+            while let p = program {
+                let name = String(cString: bpf_program__name(p))
+                if let link = bpf_program__attach(p) {
+                    links.append(link)
+                    attached.append(name)
+                } else {
+                    failed.append((name, "\(String(cString: strerror(errno))): \(Self.log())"))
+                }
+                program = bpf_object__next_program(object, p)
+            }
+            guard !attached.isEmpty else {
+                throw ProbeError(operation: "attaching any BPF program (\(failed.map(\.program).joined(separator: ", ")))", errno: EPERM, detail: Self.log())
+            }
+            ring = cf_ring_buffer_new(bpf_map__fd(events), batch)
+            guard ring != nil else {
+                throw ProbeError(operation: "opening the ring buffer", errno: errno, detail: Self.log())
+            }
+        }
+    }
+
+    /// Sleeps until the kernel forces a wake-up (ring more than half full) or `timeoutMilliseconds`
+    /// pass. Records are not read here: call `drain`.
+    public func wait(timeoutMilliseconds: Int32) {
+        guard let ring else { return }
+        _ = cf_ring_buffer_wait(ring, timeoutMilliseconds)
+    }
+
+    /// Moves every record now in the ring into memory and hands them to `body` as one buffer of
+    /// records (each `cf_header.size` long, 8-byte aligned). The buffer is valid only during `body`.
+    /// Returns the number of records.
+    @discardableResult
+    public func drain(_ body: (RecordBuffer) throws -> Void) throws -> Int {
+        guard let ring else { return 0 }
+        batch.pointee.len = 0
+        batch.pointee.records = 0
+        let rc = cf_ring_buffer_drain(ring, batch)
+        guard rc >= 0 else {
+            throw ProbeError(operation: "reading the ring buffer", errno: -rc, detail: Self.log())
+        }
+        let count = Int(batch.pointee.records)
+        if count > 0, let data = batch.pointee.data {
+            try body(RecordBuffer(bytes: UnsafeRawBufferPointer(start: data, count: Int(batch.pointee.len)), count: count))
+        }
+        return count
+    }
+
+    /// Records lost in user space because memory for the batch could not be allocated.
+    public var allocationFailures: UInt64 { UInt64(batch.pointee.alloc_failures) }
+
+    /// The kernel side's counters, summed over CPUs: records written and records dropped because the
+    /// ring buffer was full.
+    public func counters() throws -> (written: UInt64, dropped: UInt64) {
+        (try counter(UInt32(CF_COUNTER_EVENTS.rawValue)), try counter(UInt32(CF_COUNTER_RINGBUF_DROPS.rawValue)))
+    }
+
+    private func counter(_ index: UInt32) throws -> UInt64 {
+        var key = index
+        var values = [UInt64](repeating: 0, count: cpuCount)
+        let rc = values.withUnsafeMutableBytes { bpf_map_lookup_elem(countersFD, &key, $0.baseAddress) }
+        guard rc == 0 else { throw ProbeError(operation: "reading BPF counter \(index)", errno: errno, detail: "") }
+        return values.reduce(0, &+)
+    }
+
+    private func close() {
+        if let ring { ring_buffer__free(ring) }
+        ring = nil
+        for link in links { bpf_link__destroy(link) }
+        links = []
+        bpf_object__close(object)
+    }
+
+    deinit {
+        close()
+        cf_batch_free(batch)
+        batch.deinitialize(count: 1)
+        batch.deallocate()
+    }
+
+    private static func log() -> String {
+        String(cString: cf_libbpf_last_log()).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+}
+
+/// A drained batch of raw records, as the BPF side wrote them. Valid only inside `Probe.drain`.
+public struct RecordBuffer {
+    public let bytes: UnsafeRawBufferPointer
+    public let count: Int
+}

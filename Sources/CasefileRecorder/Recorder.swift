@@ -1,0 +1,290 @@
+import CasefileDecode
+import CasefileModel
+import CasefilePipeline
+import CasefileProbe
+import CasefileStore
+import Foundation
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+/// How to record.
+public struct RecorderOptions: Sendable {
+    public var databasePath: String
+    public var ringBufferBytes: Int = 16 << 20
+    /// How often the probe thread drains the ring when the kernel does not wake it.
+    public var drainIntervalMilliseconds: Int32 = 5
+    /// Events the writer may fall behind by before batches are dropped (and counted as gaps).
+    public var backlogLimit: Int = 4_000_000
+    /// The largest number of events per transaction.
+    public var maxTransactionEvents: Int = 65_536
+    public var commandLine: String = CommandLine.arguments.joined(separator: " ")
+
+    public init(databasePath: String) { self.databasePath = databasePath }
+}
+
+/// Live figures for the status line and tests.
+public struct RecorderStats: Sendable, Equatable {
+    public var eventsDrained: UInt64 = 0
+    public var eventsWritten: UInt64 = 0
+    public var eventsLost: UInt64 = 0
+    public var sessionID: Int64 = 0
+}
+
+/// What `stop()` returns.
+public struct RecordingSummary: Sendable {
+    public var sessionID: Int64
+    public var eventsWritten: UInt64
+    public var eventsLost: UInt64
+    public var attached: [String]
+    public var attachFailures: [String]
+}
+
+/// `casefile record`: probe → decode → pipeline → store, on two threads.
+///
+/// - The probe thread drains the kernel ring buffer (on a short timer, or early when the kernel
+///   forces a wake-up), decodes records and queues them. It does nothing else, so the ring never
+///   waits on SQLite.
+/// - The writer thread resolves events in the pipeline and writes each queued batch in one
+///   transaction.
+///
+/// A `Service` for swift-service-lifecycle: `run()` records until graceful shutdown (SIGINT,
+/// SIGTERM, or `--duration`), then drains the ring, commits everything and closes the session.
+public final class Recorder: Service, Sendable {
+    public let options: RecorderOptions
+    private let logger: Logger
+    private let state = Mutex(State())
+    private let statsBox = Mutex(RecorderStats())
+
+    private struct State: Sendable {
+        var stopping = false
+        var started = false
+        var finished: CheckedContinuation<Result<RecordingSummary, any Error>, Never>?
+        var summary: Result<RecordingSummary, any Error>?
+    }
+
+    private enum Message: Sendable {
+        case events([Event])
+        case gap(Gap)
+    }
+
+    public init(options: RecorderOptions, logger: Logger = Logger(label: "casefile.recorder")) {
+        self.options = options
+        self.logger = logger
+    }
+
+    public var stats: RecorderStats { statsBox.withLock { $0 } }
+
+    // MARK: Service
+
+    public func run() async throws {
+        if !state.withLock({ $0.started }) { try await start() }
+        await withGracefulShutdownHandler {
+            await waitUntilStopRequested()
+        } onGracefulShutdown: {
+            self.requestStop()
+        }
+        _ = try await stop()
+    }
+
+    // MARK: Start and stop
+
+    /// Loads the BPF programs, opens the case file and starts both threads. Returns once events
+    /// are being recorded; throws what failed (not root, BPF refused, bad case file).
+    public func start() async throws {
+        let already = state.withLock { s in
+            defer { s.started = true }
+            return s.started
+        }
+        guard !already else { return }
+        let ready: Result<Void, any Error> = await withCheckedContinuation { started in
+            let thread = Thread { [self] in self.probeThread(started: started) }
+            thread.name = "casefile-probe"
+            thread.start()
+        }
+        try ready.get()
+    }
+
+    /// Asks the threads to finish: the ring is drained, everything is committed, the session row
+    /// is closed. Returns the summary.
+    public func stop() async throws -> RecordingSummary {
+        requestStop()
+        let result: Result<RecordingSummary, any Error> = await withCheckedContinuation { continuation in
+            let ready: Result<RecordingSummary, any Error>? = state.withLock { s in
+                if let summary = s.summary { return summary }
+                s.finished = continuation
+                return nil
+            }
+            if let ready { continuation.resume(returning: ready) }
+        }
+        return try result.get()
+    }
+
+    public func requestStop() {
+        state.withLock { $0.stopping = true }
+    }
+
+    private var stopping: Bool { state.withLock { $0.stopping } }
+
+    private func waitUntilStopRequested() async {
+        while !stopping && !Task.isCancelled {
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+    }
+
+    private func finish(_ result: Result<RecordingSummary, any Error>) {
+        let continuation = state.withLock { s -> CheckedContinuation<Result<RecordingSummary, any Error>, Never>? in
+            s.summary = result
+            defer { s.finished = nil }
+            return s.finished
+        }
+        continuation?.resume(returning: result)
+    }
+
+    // MARK: Threads
+
+    private func probeThread(started: CheckedContinuation<Result<Void, any Error>, Never>) {
+        let probe: Probe
+        let writer: SessionWriter
+        let facts: HostFacts
+        do {
+            facts = try HostFacts.read()
+            if let warning = facts.cgroups.warning { logger.warning("\(warning)") }
+            probe = try Probe(ringBufferBytes: options.ringBufferBytes)
+            let queue = try CaseFile.openForRecording(path: options.databasePath)
+            writer = try SessionWriter(queue: queue, session: SessionInfo(
+                host: facts.host, kernel: facts.kernel, machineID: facts.machineID, clock: facts.clock,
+                cgroupLayout: facts.cgroups.kind.rawValue, cgroupHierarchy: facts.trackedHierarchy,
+                cgroupMount: facts.cgroups.tracked?.mountPoint, startedAt: nowNanoseconds(),
+                casefileVersion: CasefileVersion.current, abiVersion: Probe.abiVersion,
+                commandLine: options.commandLine, attached: probe.attached,
+                attachFailures: probe.failed.map { "\($0.program): \($0.reason)" },
+                ringBufferBytes: options.ringBufferBytes))
+        } catch {
+            state.withLock { $0.summary = .failure(error) }
+            started.resume(returning: .failure(error))
+            return
+        }
+        for failure in probe.failed {
+            logger.warning("BPF program \(failure.program) did not attach: \(failure.reason)")
+        }
+        statsBox.withLock { $0.sessionID = writer.sessionID }
+
+        let queue = BlockingQueue<Message>(capacity: options.backlogLimit)
+        let writerDone = DispatchSemaphore(value: 0)
+        let sendableWriter = UncheckedBox(writer)
+        let attached = probe.attached
+        let failures = probe.failed.map { "\($0.program): \($0.reason)" }
+        let writerThread = Thread { [self] in
+            self.writerThread(writer: sendableWriter.value, queue: queue, clock: facts.clock,
+                              attached: attached, failures: failures)
+            writerDone.signal()
+        }
+        writerThread.name = "casefile-writer"
+        writerThread.start()
+        started.resume(returning: .success(()))
+
+        var decoder = Decoder()
+        var reported = (dropped: UInt64(0), alloc: UInt64(0), undecodable: UInt64(0))
+        var lastCounters = ContinuousClock.now
+
+        func drainAll() {
+            var events: [Event] = []
+            do {
+                try probe.drain { buffer in decoder.decode(bytes: buffer.bytes, into: &events) }
+            } catch {
+                logger.error("\(error)")
+            }
+            guard !events.isEmpty else { return }
+            let count = events.count
+            statsBox.withLock { $0.eventsDrained += UInt64(count) }
+            if !queue.push(.events(events), weight: count) {
+                queue.push(.gap(Gap(detectedAt: nowNanoseconds(), count: UInt64(count), reason: .writerBacklog,
+                                    detail: "writer more than \(options.backlogLimit) events behind")), force: true)
+            }
+        }
+
+        func reportLosses() {
+            let now = nowNanoseconds()
+            if let (_, dropped) = try? probe.counters(), dropped > reported.dropped {
+                queue.push(.gap(Gap(detectedAt: now, count: dropped - reported.dropped, reason: .ringBufferFull,
+                                    detail: "kernel ring buffer (\(options.ringBufferBytes) bytes) was full")), force: true)
+                reported.dropped = dropped
+            }
+            if probe.allocationFailures > reported.alloc {
+                queue.push(.gap(Gap(detectedAt: now, count: probe.allocationFailures - reported.alloc, reason: .userSpaceMemory)), force: true)
+                reported.alloc = probe.allocationFailures
+            }
+            if decoder.undecodable > reported.undecodable {
+                queue.push(.gap(Gap(detectedAt: now, count: decoder.undecodable - reported.undecodable, reason: .undecodable,
+                                    detail: "records of unknown kind or bad length")), force: true)
+                reported.undecodable = decoder.undecodable
+            }
+        }
+
+        while !stopping {
+            probe.wait(timeoutMilliseconds: options.drainIntervalMilliseconds)
+            drainAll()
+            if ContinuousClock.now - lastCounters > .milliseconds(250) {
+                reportLosses()
+                lastCounters = .now
+            }
+        }
+        // Stop: programs stay attached until the probe is released, so drain what is there now.
+        drainAll()
+        reportLosses()
+        queue.close()
+        writerDone.wait()
+        withExtendedLifetime(probe) {}
+    }
+
+    private func writerThread(writer: SessionWriter, queue: BlockingQueue<Message>, clock: BootClock,
+                              attached: [String], failures: [String]) {
+        var pipeline = Pipeline(clock: clock)
+        var failure: (any Error)?
+        while let messages = queue.takeAll(timeout: 0.1) {
+            guard failure == nil else { continue } // keep draining so the probe never blocks
+            var events: [ResolvedEvent] = []
+            var gaps: [Gap] = []
+            for message in messages {
+                switch message {
+                case .events(let batch): events.append(contentsOf: pipeline.resolve(batch))
+                case .gap(let gap): gaps.append(gap)
+                }
+            }
+            do {
+                var start = 0
+                repeat {
+                    let end = min(events.count, start + options.maxTransactionEvents)
+                    try writer.write(Array(events[start..<end]), gaps: start == 0 ? gaps : [])
+                    start = end
+                } while start < events.count
+                statsBox.withLock {
+                    $0.eventsWritten = writer.eventsWritten
+                    $0.eventsLost = writer.eventsLost
+                }
+            } catch {
+                logger.error("writing to \(options.databasePath) failed: \(error); stopping the recording")
+                failure = error
+                requestStop()
+            }
+        }
+        do {
+            try writer.finish(clean: failure == nil)
+        } catch {
+            failure = failure ?? error
+        }
+        if let failure {
+            finish(.failure(failure))
+        } else {
+            finish(.success(RecordingSummary(sessionID: writer.sessionID, eventsWritten: writer.eventsWritten,
+                                             eventsLost: writer.eventsLost, attached: attached, attachFailures: failures)))
+        }
+    }
+}
+
+/// Moves a non-Sendable value to exactly one other thread, which becomes its only user.
+struct UncheckedBox<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
+}

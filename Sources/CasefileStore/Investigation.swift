@@ -1,0 +1,131 @@
+import CasefileModel
+import Foundation
+import GRDB
+
+/// Read-only questions to a case file, for the CLI and reports. Opening it never writes.
+public struct Investigation: Sendable {
+    public let path: String
+    let queue: DatabaseQueue
+
+    public init(path: String) throws {
+        self.path = path
+        queue = try CaseFile.openForReading(path: path)
+    }
+
+    public struct TimelineFilter: Sendable {
+        public var since: Int64?
+        public var until: Int64?
+        public var pid: Int?
+        public var kinds: [EventKind] = []
+        public var limit: Int?
+        public init(since: Int64? = nil, until: Int64? = nil, pid: Int? = nil, kinds: [EventKind] = [], limit: Int? = nil) {
+            self.since = since
+            self.until = until
+            self.pid = pid
+            self.kinds = kinds
+            self.limit = limit
+        }
+    }
+
+    /// One line of the timeline. Text fields hold the stored bytes; render them with `SafeText`.
+    public struct TimelineRow: Sendable {
+        public var id: Int64
+        public var time: Int64
+        public var kind: String
+        public var pid: Int64?
+        public var ppid: Int64?
+        public var comm: [UInt8]?
+        public var details: [UInt8]?
+        public var cgroupPath: [UInt8]?
+    }
+
+    /// Events in time order, filtered.
+    public func timeline(_ filter: TimelineFilter, _ body: (TimelineRow) throws -> Void) throws {
+        var conditions: [String] = []
+        var arguments: StatementArguments = []
+        if let since = filter.since { conditions.append("ts >= ?"); arguments += [since] }
+        if let until = filter.until { conditions.append("ts <= ?"); arguments += [until] }
+        if let pid = filter.pid { conditions.append("(pid = ? OR (kind = 'fork' AND details = 'child ' || ?))"); arguments += [pid, pid] }
+        if !filter.kinds.isEmpty {
+            conditions.append("kind IN (\(filter.kinds.map { _ in "?" }.joined(separator: ",")))")
+            for kind in filter.kinds { arguments += [kind.name] }
+        }
+        // Text from the observed system is read as BLOB: GRDB would repair invalid UTF-8 in TEXT.
+        var sql = "SELECT id, ts, kind, pid, ppid, CAST(comm AS BLOB), CAST(details AS BLOB), CAST(cgroup_path AS BLOB) FROM timeline"
+        if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
+        sql += " ORDER BY ts, id"
+        if let limit = filter.limit { sql += " LIMIT \(limit)" }
+        try queue.read { db in
+            let rows = try Row.fetchCursor(db, sql: sql, arguments: arguments)
+            while let row = try rows.next() {
+                try body(TimelineRow(id: row[0], time: row[1], kind: row[2], pid: row[3], ppid: row[4],
+                                     comm: bytes(row, 5), details: bytes(row, 6), cgroupPath: bytes(row, 7)))
+            }
+        }
+    }
+
+    public struct SessionSummary: Sendable {
+        public var id: Int64
+        public var host: String
+        public var kernel: String
+        public var bootID: String
+        public var cgroupLayout: String
+        public var startedAt: Int64
+        public var endedAt: Int64?
+        public var cleanShutdown: Bool
+        public var events: Int64
+        public var lost: Int64
+        public var version: String
+        public var attached: String?
+        public var attachFailures: String?
+    }
+
+    public struct Summary: Sendable {
+        public var schemaVersion: Int
+        public var sessions: [SessionSummary]
+        public var kinds: [(kind: String, count: Int64)]
+        public var gaps: [(reason: String, count: Int64)]
+        public var firstEvent: Int64?
+        public var lastEvent: Int64?
+        public var processes: Int64
+        public var cgroups: Int64
+        public var containers: Int64
+        public var pods: Int64
+    }
+
+    public func summary() throws -> Summary {
+        try queue.read { db in
+            let sessions = try Row.fetchAll(db, sql: """
+                SELECT id, host, kernel, boot_id, cgroup_layout, started_at, ended_at, clean_shutdown, events, lost,
+                       casefile_version, attached, attach_failures FROM sessions ORDER BY id
+                """).map { r in
+                SessionSummary(id: r[0], host: r[1], kernel: r[2], bootID: r[3], cgroupLayout: r[4], startedAt: r[5],
+                               endedAt: r[6], cleanShutdown: r[7], events: r[8], lost: r[9], version: r[10],
+                               attached: r[11], attachFailures: r[12])
+            }
+            let kinds = try Row.fetchAll(db, sql: """
+                SELECT k.name, count(e.id) FROM event_kinds k LEFT JOIN events e ON e.kind = k.id GROUP BY k.id ORDER BY k.id
+                """).map { (kind: $0[0] as String, count: $0[1] as Int64) }
+            let gaps = try Row.fetchAll(db, sql: "SELECT reason, sum(count) FROM gaps GROUP BY reason ORDER BY reason")
+                .map { (reason: $0[0] as String, count: $0[1] as Int64) }
+            let span = try Row.fetchOne(db, sql: "SELECT min(ts), max(ts) FROM events")
+            func count(_ table: String) throws -> Int64 { try Int64.fetchOne(db, sql: "SELECT count(*) FROM \(table)") ?? 0 }
+            return Summary(schemaVersion: try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0,
+                           sessions: sessions, kinds: kinds, gaps: gaps,
+                           firstEvent: span?[0], lastEvent: span?[1],
+                           processes: try count("processes"), cgroups: try count("cgroups"),
+                           containers: try count("containers"), pods: try count("pods"))
+        }
+    }
+}
+
+/// Raw bytes of a TEXT or BLOB column (never re-encoded), nil for NULL.
+func bytes(_ row: Row, _ index: Int) -> [UInt8]? {
+    switch (row[index] as DatabaseValue).storage {
+    case .null: return nil
+    case .string(let s): return Array(s.utf8)
+    case .blob(let data): return Array(data)
+    case .int64(let v): return Array(String(v).utf8)
+    case .double(let v): return Array(String(v).utf8)
+    }
+}

@@ -1,0 +1,92 @@
+import GRDB
+import GRDBSQLite
+
+/// The store's hot path: one prepared SQLite statement, bound and stepped with the C API.
+///
+/// GRDB opens, migrates and reads the case file; inserts of events go through this type because
+/// they happen hundreds of thousands of times a second and GRDB's argument binding costs about
+/// half the raw rate (see BENCHMARKS.md). Every `sqlite3_*` call of Casefile is in this file.
+final class RawStatement {
+    private let handle: OpaquePointer
+    private let connection: OpaquePointer
+    let sql: String
+
+    init(_ db: Database, _ sql: String) throws {
+        guard let connection = db.sqliteConnection else {
+            throw StoreError.closed
+        }
+        var stmt: OpaquePointer?
+        let rc = sqlite3_prepare_v3(connection, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &stmt, nil)
+        guard rc == SQLITE_OK, let stmt else {
+            throw StoreError.sqlite(code: rc, message: String(cString: sqlite3_errmsg(connection)), sql: sql)
+        }
+        self.handle = stmt
+        self.connection = connection
+        self.sql = sql
+    }
+
+    deinit { sqlite3_finalize(handle) }
+
+    private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+
+    @inline(__always) func bind(_ index: Int32, _ value: Int64) {
+        sqlite3_bind_int64(handle, index, value)
+    }
+
+    @inline(__always) func bind(_ index: Int32, _ value: Int64?) {
+        if let value { sqlite3_bind_int64(handle, index, value) } else { sqlite3_bind_null(handle, index) }
+    }
+
+    @inline(__always) func bind(_ index: Int32, _ value: UInt32) {
+        sqlite3_bind_int64(handle, index, Int64(value))
+    }
+
+    /// Binds bytes as TEXT without validating them: what the kernel gave is stored exactly.
+    func bindText(_ index: Int32, _ bytes: [UInt8]?) {
+        guard let bytes else { sqlite3_bind_null(handle, index); return }
+        bytes.withUnsafeBytes { buf in
+            // SQLITE_TRANSIENT (-1): SQLite copies the bytes before we return.
+            if let base = buf.baseAddress, buf.count > 0 {
+                _ = sqlite3_bind_text(handle, index, base.assumingMemoryBound(to: CChar.self), Int32(buf.count), Self.transient)
+            } else {
+                _ = sqlite3_bind_text(handle, index, "", 0, Self.transient) // '' and not NULL
+            }
+        }
+    }
+
+    func bindText(_ index: Int32, _ string: String?) {
+        bindText(index, string.map { Array($0.utf8) })
+    }
+
+    func bindBlob(_ index: Int32, _ bytes: [UInt8]?) {
+        guard let bytes else { sqlite3_bind_null(handle, index); return }
+        bytes.withUnsafeBytes { buf in
+            if let base = buf.baseAddress, buf.count > 0 {
+                _ = sqlite3_bind_blob(handle, index, base, Int32(buf.count), Self.transient)
+            } else {
+                _ = sqlite3_bind_zeroblob(handle, index, 0) // x'' and not NULL
+            }
+        }
+    }
+
+    /// Runs the statement to completion; returns the first column of the first row, if any
+    /// (for `RETURNING id`).
+    @discardableResult
+    func run() throws -> Int64? {
+        defer {
+            sqlite3_reset(handle)
+        }
+        var result: Int64?
+        while true {
+            let rc = sqlite3_step(handle)
+            if rc == SQLITE_ROW {
+                if result == nil { result = sqlite3_column_int64(handle, 0) }
+                continue
+            }
+            if rc == SQLITE_DONE { return result }
+            throw StoreError.sqlite(code: rc, message: String(cString: sqlite3_errmsg(connection)), sql: sql)
+        }
+    }
+
+    var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(connection) }
+}

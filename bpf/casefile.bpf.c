@@ -1,0 +1,206 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * Casefile's kernel side: tp_btf programs that write one record per event into
+ * a ring buffer. Layouts come from casefile.h (shared with Swift).
+ *
+ * Hot-path policy: records are submitted without waking the consumer
+ * (BPF_RB_NO_WAKEUP); user space drains the ring on a short timer. Only when the
+ * ring is more than half full do we force a wake-up, so bursts are drained early.
+ * A failed write is counted per CPU in cf_counters and reaches the case file as
+ * a gap.
+ */
+#include "vmlinux_min.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "casefile.h"
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 16 * 1024 * 1024); /* resized by the loader before load */
+} cf_events SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, CF_COUNTER_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} cf_counters SEC(".maps");
+
+/* Per-CPU scratch space: records are built here, then copied to the ring with
+ * their real length (exec and cgroup records are mostly shorter than the max). */
+union cf_scratch {
+	struct cf_exec exec;
+	struct cf_cgroup cgroup;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, union cf_scratch);
+} cf_scratch_map SEC(".maps");
+
+static __always_inline void count(__u32 which)
+{
+	__u64 *v = bpf_map_lookup_elem(&cf_counters, &which);
+	if (v)
+		*v += 1;
+}
+
+static __always_inline __u64 wakeup_flags(void)
+{
+	__u64 avail = bpf_ringbuf_query(&cf_events, BPF_RB_AVAIL_DATA);
+	__u64 size = bpf_ringbuf_query(&cf_events, BPF_RB_RING_SIZE);
+	return avail > size / 2 ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+}
+
+static __always_inline void emit(void *rec, __u64 size)
+{
+	if (bpf_ringbuf_output(&cf_events, rec, size, wakeup_flags()) == 0)
+		count(CF_COUNTER_EVENTS);
+	else
+		count(CF_COUNTER_RINGBUF_DROPS);
+}
+
+static __always_inline void fill_header(struct cf_header *h, __u32 kind, __u32 size)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	h->ts_boot_ns = bpf_ktime_get_boot_ns();
+	h->cgroup_id = bpf_get_current_cgroup_id();
+	h->kind = kind;
+	h->size = size;
+	h->pid = pid_tgid >> 32;
+	h->tid = (__u32)pid_tgid;
+}
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(cf_exec, struct task_struct *task, pid_t old_pid, struct linux_binprm *bprm)
+{
+	__u32 zero = 0;
+	struct cf_exec *e = bpf_map_lookup_elem(&cf_scratch_map, &zero);
+	if (!e)
+		return 0;
+
+	__u64 uid_gid = bpf_get_current_uid_gid();
+	e->start_boot_ns = BPF_CORE_READ(task, start_boottime);
+	e->ppid = BPF_CORE_READ(task, real_parent, tgid);
+	e->uid = (__u32)uid_gid;
+	e->gid = uid_gid >> 32;
+	unsigned int level = BPF_CORE_READ(task, thread_pid, level);
+	e->ns_pid = BPF_CORE_READ(task, thread_pid, numbers[level].nr);
+	e->pid_ns = BPF_CORE_READ(task, thread_pid, numbers[level].ns, ns.inum);
+	e->mnt_ns = BPF_CORE_READ(task, nsproxy, mnt_ns, ns.inum);
+	e->old_pid = old_pid;
+	e->flags = 0;
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+
+	long n = bpf_probe_read_kernel_str(e->filename, sizeof(e->filename), BPF_CORE_READ(bprm, filename));
+	if (n < 0)
+		n = 0;
+	else if (n > 0)
+		n -= 1; /* drop the NUL */
+	if (n >= CF_FILENAME_MAX - 1)
+		e->flags |= CF_EXEC_FILENAME_TRUNCATED;
+	e->filename_len = n;
+
+	unsigned long arg_start = BPF_CORE_READ(task, mm, arg_start);
+	unsigned long arg_end = BPF_CORE_READ(task, mm, arg_end);
+	unsigned long len = arg_end > arg_start ? arg_end - arg_start : 0;
+	if (len > CF_ARGV_MAX) {
+		len = CF_ARGV_MAX;
+		e->flags |= CF_EXEC_ARGV_TRUNCATED;
+	}
+	len &= (CF_ARGV_MAX - 1) | CF_ARGV_MAX; /* bound for the verifier (CF_ARGV_MAX is a power of 2) */
+	if (len > CF_ARGV_MAX)
+		len = CF_ARGV_MAX;
+	if (len > 0 && bpf_probe_read_user(e->argv, len, (const void *)arg_start) != 0)
+		len = 0;
+	e->argv_len = len;
+
+	__u64 size = __builtin_offsetof(struct cf_exec, argv) + len;
+	if (size > sizeof(*e))
+		size = sizeof(*e);
+	fill_header(&e->h, CF_KIND_EXEC, size);
+	emit(e, size);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(cf_fork, struct task_struct *parent, struct task_struct *child)
+{
+	pid_t child_pid = BPF_CORE_READ(child, pid);
+	pid_t child_tgid = BPF_CORE_READ(child, tgid);
+	if (child_pid != child_tgid)
+		return 0; /* a new thread, not a new process */
+
+	struct cf_fork e = {};
+	__u64 uid_gid = bpf_get_current_uid_gid();
+	fill_header(&e.h, CF_KIND_FORK, sizeof(e));
+	e.parent_start_boot_ns = BPF_CORE_READ(parent, group_leader, start_boottime);
+	e.child_start_boot_ns = BPF_CORE_READ(child, start_boottime);
+	e.child_pid = child_tgid;
+	e.child_tid = child_pid;
+	e.uid = (__u32)uid_gid;
+	e.gid = uid_gid >> 32;
+	bpf_get_current_comm(e.comm, sizeof(e.comm));
+	emit(&e, sizeof(e));
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(cf_exit, struct task_struct *task)
+{
+	/* do_exit() decrements signal->live before this tracepoint: zero means the
+	 * last thread is leaving and the process is gone. Works on kernels with and
+	 * without the tracepoint's later `group_dead` argument. */
+	if (BPF_CORE_READ(task, signal, live.counter) != 0)
+		return 0;
+
+	struct cf_exit e = {};
+	fill_header(&e.h, CF_KIND_EXIT, sizeof(e));
+	e.start_boot_ns = BPF_CORE_READ(task, group_leader, start_boottime);
+	e.exit_code = BPF_CORE_READ(task, exit_code);
+	e.ppid = BPF_CORE_READ(task, real_parent, tgid);
+	bpf_get_current_comm(e.comm, sizeof(e.comm));
+	emit(&e, sizeof(e));
+	return 0;
+}
+
+static __always_inline int emit_cgroup(__u32 kind, struct cgroup *cgrp, const char *path)
+{
+	__u32 zero = 0;
+	union cf_scratch *s = bpf_map_lookup_elem(&cf_scratch_map, &zero);
+	if (!s)
+		return 0;
+	struct cf_cgroup *e = &s->cgroup;
+	e->id = BPF_CORE_READ(cgrp, kn, id);
+	e->hierarchy_id = BPF_CORE_READ(cgrp, root, hierarchy_id);
+	e->level = BPF_CORE_READ(cgrp, level);
+	long n = bpf_probe_read_kernel_str(e->path, sizeof(e->path), path);
+	if (n < 0)
+		n = 0;
+	else if (n > 0)
+		n -= 1;
+	e->path_len = n;
+	__u64 size = __builtin_offsetof(struct cf_cgroup, path) + (n & (CF_CGROUP_PATH_MAX - 1));
+	if (size > sizeof(*e))
+		size = sizeof(*e);
+	fill_header(&e->h, kind, size);
+	emit(e, size);
+	return 0;
+}
+
+SEC("tp_btf/cgroup_mkdir")
+int BPF_PROG(cf_cgroup_mkdir, struct cgroup *cgrp, const char *path)
+{
+	return emit_cgroup(CF_KIND_CGROUP_MKDIR, cgrp, path);
+}
+
+SEC("tp_btf/cgroup_rmdir")
+int BPF_PROG(cf_cgroup_rmdir, struct cgroup *cgrp, const char *path)
+{
+	return emit_cgroup(CF_KIND_CGROUP_RMDIR, cgrp, path);
+}

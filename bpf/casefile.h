@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * Casefile event ABI: the one definition of every record the BPF programs write
+ * into the ring buffer. Included by bpf/casefile.bpf.c (BPF side) and by the
+ * CCasefileBPF C target (Swift side), so both sides always agree on layout.
+ *
+ * Rules for changing it:
+ *  - every record starts with struct cf_header; `size` is the record's length
+ *    in bytes, so a reader can skip kinds it does not know;
+ *  - append fields, never reorder; bump CF_ABI_VERSION when a layout changes;
+ *  - variable-length data (paths, argv) is the last member and is cut to the
+ *    length actually written, so records are as small as their content.
+ */
+#ifndef CASEFILE_ABI_H
+#define CASEFILE_ABI_H
+
+#ifdef __BPF__
+/* vmlinux_min.h provides the __u8.. __u64 types on the BPF side. */
+#else
+#include <linux/types.h>
+#endif
+
+#define CF_ABI_VERSION 1
+
+#define CF_COMM_LEN 16
+#define CF_FILENAME_MAX 256
+#define CF_ARGV_MAX 2048 /* argv bytes kept per exec; longer argv is cut and flagged */
+#define CF_CGROUP_PATH_MAX 1024
+
+enum cf_kind {
+	CF_KIND_EXEC = 1,
+	CF_KIND_FORK = 2,
+	CF_KIND_EXIT = 3,
+	CF_KIND_CGROUP_MKDIR = 4,
+	CF_KIND_CGROUP_RMDIR = 5,
+};
+
+/* Indices of the per-CPU counters in the `cf_counters` map. */
+enum cf_counter {
+	CF_COUNTER_RINGBUF_DROPS = 0, /* bpf_ringbuf_output failed: ring buffer full */
+	CF_COUNTER_EVENTS = 1,        /* records successfully written */
+	CF_COUNTER_MAX = 2,
+};
+
+/* Flags in cf_exec.flags */
+#define CF_EXEC_ARGV_TRUNCATED (1u << 0)
+#define CF_EXEC_FILENAME_TRUNCATED (1u << 1)
+
+struct cf_header {
+	__u64 ts_boot_ns; /* bpf_ktime_get_boot_ns(): CLOCK_BOOTTIME of the event */
+	__u64 cgroup_id;  /* cgroup id of the current task in the tracked hierarchy */
+	__u32 kind;       /* enum cf_kind */
+	__u32 size;       /* length of the whole record in bytes */
+	__u32 pid;        /* tgid of the current task (what user space calls the PID) */
+	__u32 tid;        /* pid of the current task (thread id) */
+};
+
+/* sched_process_exec: `current` has just replaced its image. */
+struct cf_exec {
+	struct cf_header h;
+	__u64 start_boot_ns; /* task->start_boottime: identifies the process with pid */
+	__u32 ppid;          /* tgid of real_parent */
+	__u32 uid;
+	__u32 gid;
+	__u32 ns_pid;        /* pid as seen inside its own pid namespace */
+	__u32 mnt_ns;        /* inode number of the mount namespace */
+	__u32 pid_ns;        /* inode number of the pid namespace */
+	__u32 old_pid;       /* pid before exec (differs when a thread execs) */
+	__u32 flags;         /* CF_EXEC_* */
+	__u16 filename_len;  /* bytes in filename, without the NUL */
+	__u16 argv_len;      /* bytes of argv that follow, NUL-separated */
+	char comm[CF_COMM_LEN];
+	char filename[CF_FILENAME_MAX];
+	char argv[CF_ARGV_MAX]; /* variable: only argv_len bytes are in the record */
+};
+
+/* sched_process_fork, only when a new process (not a thread) is created. */
+struct cf_fork {
+	struct cf_header h;          /* the parent's context */
+	__u64 parent_start_boot_ns;
+	__u64 child_start_boot_ns;
+	__u32 child_pid;
+	__u32 child_tid;
+	__u32 uid;
+	__u32 gid;
+	char comm[CF_COMM_LEN];
+};
+
+/* sched_process_exit of the last thread of a process (the group is dead). */
+struct cf_exit {
+	struct cf_header h;
+	__u64 start_boot_ns;
+	__u32 exit_code;  /* wait status: (code << 8) | signal (| 0x80 when core dumped) */
+	__u32 ppid;
+	char comm[CF_COMM_LEN];
+};
+
+/* cgroup_mkdir / cgroup_rmdir in any hierarchy. */
+struct cf_cgroup {
+	struct cf_header h;      /* context of the task that made or removed the cgroup */
+	__u64 id;                /* kernfs node id of the cgroup (= directory inode on v2) */
+	__u32 hierarchy_id;      /* cgroup_root->hierarchy_id: which hierarchy (v2 is 0) */
+	__u32 level;             /* depth below the hierarchy root */
+	__u16 path_len;          /* bytes of path, without the NUL */
+	__u16 reserved[3];
+	char path[CF_CGROUP_PATH_MAX]; /* variable: path inside the hierarchy, e.g. /docker/<id> */
+};
+
+#endif /* CASEFILE_ABI_H */

@@ -93,7 +93,7 @@ let package = Package(
             name: "CasefileTests",
             dependencies: [
                 "CasefileCLI", "CasefileRecorder", "CasefileStore", "CasefileDecode", "CasefilePipeline",
-                "CasefileModel", "CasefileProbe",
+                "CasefileModel", "CasefileProbe", "CCasefileBPF",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: strict

@@ -1,0 +1,100 @@
+import CasefileModel
+import CasefileRecorder
+import CasefileStore
+import Foundation
+import GRDB
+import Testing
+
+/// The whole path on a real kernel: BPF tracepoints → ring buffer → decoder → pipeline →
+/// SQLite, checked from the case file. Needs root (mandatory in CI).
+@Suite(.serialized)
+struct RecorderIntegrationTests {
+    @Test func processInACgroupIsRecordedFromExecToExit() async throws {
+        guard Requirement.root() else { return }
+        guard let v2 = cgroupV2Mount() else {
+            Issue.record("no cgroup v2 hierarchy mounted: this test needs one (the machine notes say /sys/fs/cgroup/unified)")
+            return
+        }
+        let dir = try temporaryDirectory()
+        let db = dir.appendingPathComponent("case.db").path
+        let marker = "casefile-marker-\(UUID().uuidString)"
+        let cgroupName = "casefile-test-\(UUID().uuidString.prefix(8))"
+        let cgroupDir = "\(v2)/\(cgroupName)"
+
+        let recorder = Recorder(options: RecorderOptions(databasePath: db))
+        try await recorder.start()
+
+        try FileManager.default.createDirectory(atPath: cgroupDir, withIntermediateDirectories: false)
+        let cgroupInode = try inode(cgroupDir)
+        // The child moves itself into the cgroup, then execs the marked shell there.
+        let status = try run("/bin/sh", ["-c", "echo $$ > \(cgroupDir)/cgroup.procs && exec /bin/sh -c 'exit 3' \(marker)"])
+        #expect(status == 3)
+        try FileManager.default.removeItem(atPath: cgroupDir) // rmdir: the cgroup is empty now
+        try await Task.sleep(for: .milliseconds(50))
+        let summary = try await recorder.stop()
+        #expect(summary.eventsWritten > 0)
+
+        let queue = try DatabaseQueue(path: db)
+        try await queue.read { db in
+            // exec with the marker, attributed to the new cgroup (id = its directory inode)
+            let exec = try #require(try Row.fetchOne(db, sql: """
+                SELECT e.id, e.pid, e.process_id, c.cgroup_id, c.path, x.filename, x.cmdline
+                FROM events e JOIN execs x ON x.event_id = e.id LEFT JOIN cgroups c ON c.id = e.cgroup_row
+                WHERE e.kind = 1 AND x.argv = ?
+                """, arguments: [Data("/bin/sh\0-c\0exit 3\0\(marker)\0".utf8)]))
+            let pid: Int64 = exec["pid"]
+            let processID: Int64 = exec["process_id"]
+            #expect(exec["cgroup_id"] as Int64? == Int64(bitPattern: cgroupInode))
+            #expect(exec["path"] as String? == "/\(cgroupName)")
+            #expect(exec["filename"] as String? == "/bin/sh")
+            #expect((exec["cmdline"] as String).contains(marker))
+
+            // the fork that made that process links it to its parent: this test process
+            let fork = try #require(try Row.fetchOne(db, sql: """
+                SELECT e.pid, p.pid AS parent_pid, e.aux FROM events e JOIN processes p ON p.id = e.process_id
+                WHERE e.kind = 2 AND e.object_id = ?
+                """, arguments: [processID]))
+            #expect(fork["aux"] as Int64 == pid)
+            #expect(fork["pid"] as Int64 == Int64(getpid()))
+            let parent = try #require(try Row.fetchOne(db, sql: "SELECT parent_id, ppid FROM processes WHERE id = ?", arguments: [processID]))
+            #expect(parent["ppid"] as Int64 == Int64(getpid()))
+            #expect(parent["parent_id"] as Int64? != nil)
+
+            // its exit with code 3
+            let exit = try #require(try Row.fetchOne(db, sql: "SELECT ret, aux FROM events WHERE kind = 3 AND process_id = ?", arguments: [processID]))
+            #expect(exit["ret"] as Int64? == 3)
+            #expect(exit["aux"] as Int64 == 0)
+            let proc = try #require(try Row.fetchOne(db, sql: "SELECT exit_code, exited_at, started_at FROM processes WHERE id = ?", arguments: [processID]))
+            #expect(proc["exit_code"] as Int64? == 3)
+
+            // the cgroup's mkdir and rmdir, with path and times, in the v2 hierarchy (id 0)
+            let cg = try #require(try Row.fetchOne(db, sql: """
+                SELECT id, path, created_at, removed_at, level FROM cgroups WHERE hierarchy_id = 0 AND cgroup_id = ?
+                """, arguments: [Int64(bitPattern: cgroupInode)]))
+            #expect(cg["path"] as String? == "/\(cgroupName)")
+            let created: Int64 = try #require(cg["created_at"])
+            let removed: Int64 = try #require(cg["removed_at"])
+            #expect(created < removed)
+            #expect(cg["level"] as Int64? == 1)
+            let kinds = try Int64.fetchAll(db, sql: "SELECT kind FROM events WHERE object_id = ? AND kind IN (4, 5) AND aux = 0 ORDER BY ts", arguments: [cg["id"] as Int64])
+            #expect(kinds == [4, 5])
+
+            // times are UTC and inside the session
+            let session = try #require(try Row.fetchOne(db, sql: "SELECT started_at, ended_at, lost, clean_shutdown, boot_offset_ns FROM sessions"))
+            let started: Int64 = session["started_at"]
+            let ended: Int64 = try #require(session["ended_at"])
+            #expect(started <= created && removed <= ended)
+            #expect(session["clean_shutdown"] as Int64 == 1)
+
+            // and nothing was lost
+            #expect(session["lost"] as Int64 == 0)
+            #expect(try Int64.fetchOne(db, sql: "SELECT count(*) FROM gaps") == 0)
+        }
+    }
+
+    @Test func recordingNeedsAWritableCaseFile() async throws {
+        guard Requirement.root() else { return }
+        let recorder = Recorder(options: RecorderOptions(databasePath: "/nonexistent-dir/case.db"))
+        await #expect(throws: (any Error).self) { try await recorder.start() }
+    }
+}

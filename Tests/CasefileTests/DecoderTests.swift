@@ -1,0 +1,129 @@
+import CCasefileBPF
+import CasefileDecode
+import CasefileModel
+import Testing
+
+/// The decoder reads records exactly as bpf/casefile.h lays them out, and never trusts a length.
+@Suite struct DecoderTests {
+    /// Bytes of a C struct, cut to `size` (records carry only the used part of their tail).
+    func record<T>(_ value: T, size: Int) -> [UInt8] {
+        withUnsafeBytes(of: value) { Array($0.prefix(size)) }
+    }
+
+    func aligned(_ records: [[UInt8]]) -> [UInt8] {
+        records.flatMap { $0 + [UInt8](repeating: 0, count: (8 - $0.count % 8) % 8) }
+    }
+
+    func decode(_ bytes: [UInt8]) -> ([Event], UInt64) {
+        var decoder = Decoder()
+        var events: [Event] = []
+        bytes.withUnsafeBytes { decoder.decode(bytes: $0, into: &events) }
+        return (events, decoder.undecodable)
+    }
+
+    func execRecord(argv: [UInt8]) -> [UInt8] {
+        var e = cf_exec()
+        let argvOffset = MemoryLayout<cf_exec>.offset(of: \.argv) ?? 0
+        e.h.kind = UInt32(CF_KIND_EXEC.rawValue)
+        e.h.size = UInt32(argvOffset + argv.count)
+        e.h.pid = 77
+        e.h.tid = 78
+        e.h.ts_boot_ns = 123
+        e.h.cgroup_id = 9
+        e.start_boot_ns = 55
+        e.ppid = 1
+        e.uid = 1000
+        e.flags = UInt32(CF_EXEC_ARGV_TRUNCATED)
+        withUnsafeMutableBytes(of: &e.comm) { $0.copyBytes(from: Array("bash".utf8)) }
+        withUnsafeMutableBytes(of: &e.filename) { $0.copyBytes(from: Array("/bin/bash".utf8)) }
+        e.filename_len = 9
+        withUnsafeMutableBytes(of: &e.argv) { $0.copyBytes(from: argv) }
+        e.argv_len = UInt16(argv.count)
+        return record(e, size: Int(e.h.size))
+    }
+
+    @Test func execRecordWithVariableTail() throws {
+        let argv = Array("bash\0-c\0echo hi\0".utf8)
+        let (events, bad) = decode(aligned([execRecord(argv: argv)]))
+        #expect(bad == 0)
+        let event = try #require(events.first)
+        #expect(event.pid == 77 && event.tid == 78 && event.bootNanoseconds == 123 && event.cgroupID == 9)
+        guard case .exec(let x) = event.body else { Issue.record("not an exec"); return }
+        #expect(x.argv.bytes == argv)
+        #expect(x.arguments.map(\.displayText) == ["bash", "-c", "echo hi"])
+        #expect(x.filename.bytes == Array("/bin/bash".utf8))
+        #expect(x.comm.bytes == Array("bash".utf8))
+        #expect(x.process == ProcessKey(pid: 77, startBootNanoseconds: 55))
+        #expect(x.argvTruncated && !x.filenameTruncated)
+    }
+
+    @Test func severalKindsInOneBatch() {
+        var fork = cf_fork()
+        fork.h.kind = UInt32(CF_KIND_FORK.rawValue)
+        fork.h.size = UInt32(MemoryLayout<cf_fork>.size)
+        fork.h.pid = 10
+        fork.child_pid = 11
+        fork.child_start_boot_ns = 99
+        var exit = cf_exit()
+        exit.h.kind = UInt32(CF_KIND_EXIT.rawValue)
+        exit.h.size = UInt32(MemoryLayout<cf_exit>.size)
+        exit.h.pid = 11
+        exit.exit_code = 9 // killed by SIGKILL
+        var cg = cf_cgroup()
+        let pathOffset = MemoryLayout<cf_cgroup>.offset(of: \.path) ?? 0
+        cg.h.kind = UInt32(CF_KIND_CGROUP_RMDIR.rawValue)
+        cg.h.size = UInt32(pathOffset + 7)
+        cg.id = 4242
+        cg.hierarchy_id = 3
+        cg.path_len = 7
+        withUnsafeMutableBytes(of: &cg.path) { $0.copyBytes(from: Array("/docker".utf8)) }
+        let (events, bad) = decode(aligned([record(fork, size: Int(fork.h.size)), record(exit, size: Int(exit.h.size)),
+                                            record(cg, size: Int(cg.h.size))]))
+        #expect(bad == 0)
+        #expect(events.map(\.kind) == [.fork, .exit, .cgroupRmdir])
+        if case .fork(let f) = events[0].body { #expect(f.child == ProcessKey(pid: 11, startBootNanoseconds: 99)) }
+        if case .exit(let x) = events[1].body { #expect(x.signal == 9 && x.code == 0) }
+        if case .cgroup(let c) = events[2].body {
+            #expect(c.path.bytes == Array("/docker".utf8) && c.id == 4242 && c.hierarchyID == 3 && c.change == .rmdir)
+        }
+    }
+
+    @Test func hostileRecordsAreCountedNotTrusted() {
+        // unknown kind: skipped and counted, the next record still decodes
+        var unknown = cf_header()
+        unknown.kind = 999
+        unknown.size = UInt32(MemoryLayout<cf_header>.size)
+        let good = execRecord(argv: Array("x\0".utf8))
+        var (events, bad) = decode(aligned([record(unknown, size: Int(unknown.size)), good]))
+        #expect(events.count == 1 && bad == 1)
+
+        // a length that runs past the buffer stops framing, counted once
+        var lying = cf_header()
+        lying.kind = UInt32(CF_KIND_FORK.rawValue)
+        lying.size = 1 << 20
+        (events, bad) = decode(aligned([record(lying, size: MemoryLayout<cf_header>.size)]))
+        #expect(events.isEmpty && bad == 1)
+
+        // an exec shorter than its fixed part
+        var short = cf_header()
+        short.kind = UInt32(CF_KIND_EXEC.rawValue)
+        short.size = UInt32(MemoryLayout<cf_header>.size + 4)
+        (events, bad) = decode(aligned([record(short, size: MemoryLayout<cf_header>.size) + [1, 2, 3, 4]]))
+        #expect(events.isEmpty && bad == 1)
+
+        // an argv_len larger than what the record holds is clamped to the record
+        var big = execRecord(argv: Array("abc".utf8))
+        let lenOffset = MemoryLayout<cf_exec>.offset(of: \.argv_len) ?? 0
+        big[lenOffset] = 0xFF
+        big[lenOffset + 1] = 0x07
+        (events, bad) = decode(aligned([big]))
+        if case .exec(let x)? = events.first?.body { #expect(x.argv.bytes == Array("abc".utf8)) } else { Issue.record("no exec") }
+
+        // random garbage never crashes
+        var rng = SystemRandomNumberGenerator()
+        for _ in 0..<500 {
+            let junk = (0..<Int.random(in: 0..<512, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) }
+            _ = decode(junk)
+        }
+    }
+}

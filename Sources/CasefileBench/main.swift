@@ -1,1 +1,161 @@
-print("casefile-bench: not yet")
+// casefile-bench: the figures in BENCHMARKS.md. Run as root: `make bench`.
+//
+//   1. store:  synthetic events through the pipeline and SessionWriter into a fresh case file
+//              (events/s, bytes/event) — no kernel involved.
+//   2. exec storm: N fork+exec+exit of /bin/true, without and with `casefile record` running as
+//              a separate process; slowdown ratio, events expected vs stored, losses.
+//   3. open storm: N open()+close() of a file, without and with `casefile record`.
+import CasefileModel
+import CasefilePipeline
+import CasefileStore
+import Foundation
+import GRDB
+
+
+let args = CommandLine.arguments
+func intArg(_ name: String, _ fallback: Int) -> Int {
+    guard let i = args.firstIndex(of: name), i + 1 < args.count, let v = Int(args[i + 1]) else { return fallback }
+    return v
+}
+let storeEvents = intArg("--store-events", 1_000_000)
+let execs = intArg("--execs", 2_000)
+let opens = intArg("--opens", 1_000_000)
+let work = FileManager.default.temporaryDirectory.appendingPathComponent("casefile-bench-\(getpid())")
+try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+defer { try? FileManager.default.removeItem(at: work) }
+
+func seconds(_ body: () throws -> Void) rethrows -> Double {
+    let start = ContinuousClock.now
+    try body()
+    let d = ContinuousClock.now - start
+    return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+}
+
+func fileSize(_ path: String) -> Int {
+    ((try? FileManager.default.attributesOfItem(atPath: path)[.size]) as? Int) ?? 0
+}
+
+// MARK: 1. store throughput
+do {
+    let path = work.appendingPathComponent("store.db").path
+    let clock = BootClock(offsetNanoseconds: 1_700_000_000_000_000_000, bootID: "bench")
+    let writer = try SessionWriter(queue: try CaseFile.openForRecording(path: path), session: SessionInfo(
+        host: "bench", kernel: "bench", machineID: nil, clock: clock, cgroupLayout: "v2", cgroupHierarchy: 0,
+        cgroupMount: nil, startedAt: 0, casefileVersion: CasefileVersion.current, abiVersion: 1, commandLine: "bench",
+        attached: [], attachFailures: [], ringBufferBytes: 0))
+    var pipeline = Pipeline(clock: clock)
+    // A realistic mix for process events: fork → exec → exit per process.
+    var events: [Event] = []
+    events.reserveCapacity(storeEvents)
+    var pid: UInt32 = 1000
+    while events.count < storeEvents {
+        pid &+= 1
+        let t = UInt64(events.count) * 1000
+        let key = ProcessKey(pid: pid, startBootNanoseconds: t)
+        let parent = ProcessKey(pid: 999, startBootNanoseconds: 1)
+        events.append(Event(bootNanoseconds: t, pid: 999, tid: 999, cgroupID: 1,
+                            body: .fork(Fork(parent: parent, child: key, childTID: pid, uid: 0, gid: 0, comm: ByteString("bash")))))
+        events.append(Event(bootNanoseconds: t + 1, pid: pid, tid: pid, cgroupID: 1, body: .exec(Exec(
+            process: key, ppid: 999, uid: 0, gid: 0, namespacePID: pid, mountNamespace: 1, pidNamespace: 2, oldPID: pid,
+            comm: ByteString("true"), filename: ByteString("/bin/true"), argv: ByteString("/bin/true\0--flag\0"),
+            argvTruncated: false, filenameTruncated: false))))
+        events.append(Event(bootNanoseconds: t + 2, pid: pid, tid: pid, cgroupID: 1,
+                            body: .exit(Exit(process: key, ppid: 999, status: 0, comm: ByteString("true")))))
+    }
+    let batch = 65_536
+    let elapsed = try seconds {
+        var i = 0
+        while i < events.count {
+            let end = min(events.count, i + batch)
+            try writer.write(pipeline.resolve(Array(events[i..<end])))
+            i = end
+        }
+        try writer.finish(clean: true)
+    }
+    let size = fileSize(path)
+    print(String(format: "store: %d process events (fork+exec+exit) in %.2f s = %.0f events/s; file %.1f MiB = %.1f bytes/event (events, processes, execs rows)",
+                 events.count, elapsed, Double(events.count) / elapsed, Double(size) / 1_048_576, Double(size) / Double(events.count)))
+}
+
+// MARK: 2./3. storms with and without the recorder
+guard geteuid() == 0 else {
+    print("storms: skipped, not root (run `sudo make bench`)")
+    exit(0)
+}
+let casefile = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("casefile").path
+guard FileManager.default.isExecutableFile(atPath: casefile) else {
+    print("storms: \(casefile) not found; build it first (`swift build -c release`)")
+    exit(1)
+}
+
+/// Starts `casefile record` and waits until its session row exists.
+func startRecorder(_ db: String) throws -> Process {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: casefile)
+    p.arguments = ["record", "--db", db, "--quiet"]
+    p.standardError = FileHandle.nullDevice
+    try p.run()
+    for _ in 0..<200 {
+        usleep(25_000)
+        if let q = try? DatabaseQueue(path: db), (try? q.read({ try Int.fetchOne($0, sql: "SELECT count(*) FROM sessions") })) == 1 { break }
+    }
+    usleep(200_000)
+    return p
+}
+
+func stopRecorder(_ p: Process) {
+    p.interrupt()
+    p.waitUntilExit()
+}
+
+func execStorm(_ n: Int, marker: String) {
+    var argv: [UnsafeMutablePointer<CChar>?] = [strdup("/bin/true"), strdup(marker), nil]
+    defer { argv.forEach { free($0) } }
+    for _ in 0..<n {
+        var pid: pid_t = 0
+        guard posix_spawn(&pid, "/bin/true", nil, nil, &argv, environ) == 0 else { fatalError("posix_spawn failed") }
+        var status: Int32 = 0
+        waitpid(pid, &status, 0)
+    }
+}
+
+func openStorm(_ n: Int, path: String) {
+    for _ in 0..<n {
+        let fd = open(path, O_RDONLY)
+        if fd >= 0 { close(fd) }
+    }
+}
+
+do {
+    let db = work.appendingPathComponent("storm.db").path
+    let marker = "casefile-bench-\(UUID().uuidString.prefix(8))"
+    let target = work.appendingPathComponent("target").path
+    FileManager.default.createFile(atPath: target, contents: Data("x".utf8))
+    execStorm(50, marker: "warmup")
+    let baseExec = seconds { execStorm(execs, marker: marker) }
+    let baseOpen = seconds { openStorm(opens, path: target) }
+    let recorder = try startRecorder(db)
+    let recExec = seconds { execStorm(execs, marker: marker) }
+    let recOpen = seconds { openStorm(opens, path: target) }
+    stopRecorder(recorder)
+
+    let q = try DatabaseQueue(path: db)
+    let (storedExecs, storedExits, storedForks, lost, total) = try q.read { db -> (Int, Int, Int, Int, Int) in
+        let execs = try Int.fetchOne(db, sql: "SELECT count(*) FROM events e JOIN execs x ON x.event_id = e.id WHERE x.argv = ?",
+                                     arguments: [Data("/bin/true\0\(marker)\0".utf8)]) ?? 0
+        let exits = try Int.fetchOne(db, sql: """
+            SELECT count(*) FROM events e JOIN processes p ON p.id = e.process_id
+            WHERE e.kind = 3 AND p.argv = ?
+            """, arguments: [Data("/bin/true\0\(marker)\0".utf8)]) ?? 0
+        let forks = try Int.fetchOne(db, sql: "SELECT count(*) FROM events WHERE kind = 2 AND pid = ?", arguments: [getpid()]) ?? 0
+        let lost = try Int.fetchOne(db, sql: "SELECT coalesce(sum(count), 0) FROM gaps") ?? 0
+        let total = try Int.fetchOne(db, sql: "SELECT count(*) FROM events") ?? 0
+        return (execs, exits, forks, lost, total)
+    }
+    print(String(format: "exec storm: %d × posix_spawn(/bin/true)+wait: %.3f s without, %.3f s with casefile record = %.2fx slowdown",
+                 execs, baseExec, recExec, recExec / baseExec))
+    print("exec storm: expected \(execs) exec / \(execs) fork / \(execs) exit; stored \(storedExecs) exec / \(storedForks) fork / \(storedExits) exit; lost \(lost)")
+    print(String(format: "open storm: %d × open()+close(): %.3f s without, %.3f s with casefile record = %.2fx slowdown (openat is not captured yet: 0 events expected)",
+                 opens, baseOpen, recOpen, recOpen / baseOpen))
+    print("recording: \(total) events stored in all, db \(fileSize(db)) bytes")
+}

@@ -1,0 +1,44 @@
+# Casefile — build, record, test, bench. Every target installs what it needs (Debian 12, as root).
+#
+#   sudo make record      set up, build, record this host into ./casefile.db (Ctrl-C stops)
+#   sudo make test        set up (incl. dockerd, containerd+CRI, podman), build, run all tests
+#   sudo make bench       the figures in BENCHMARKS.md
+
+SWIFT ?= swift
+DB ?= ./casefile.db
+DEB_PACKAGES = libbpf-dev libelf-dev zlib1g-dev libsqlite3-dev sqlite3 pkg-config
+
+.PHONY: all deps build release record test runtimes bench clean
+
+all: build
+
+# Installs missing Debian packages (idempotent: nothing happens when all are present).
+deps:
+	@command -v $(SWIFT) >/dev/null || { echo "make: swift not found: Casefile needs a Swift 6 toolchain on PATH (e.g. /opt/swift/usr/bin)"; exit 1; }
+	@missing=$$(for p in $(DEB_PACKAGES); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "make: installing $$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	fi
+
+build: deps
+	$(SWIFT) build
+
+release: deps
+	$(SWIFT) build -c release
+
+record: release
+	./.build/release/casefile record --db $(DB)
+
+# Container runtimes the tests use: dockerd, containerd with CRI, podman (see scripts/runtimes.sh).
+runtimes:
+	bash scripts/runtimes.sh all
+
+test: deps runtimes
+	$(SWIFT) test
+
+bench: release
+	./.build/release/casefile-bench
+
+clean:
+	rm -rf .build

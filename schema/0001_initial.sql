@@ -102,12 +102,13 @@ CREATE TABLE pods (
     last_seen_at  INTEGER
 );
 
--- Process instances. A PID is reused; (boot_id, pid, start_boot_ns) is not.
+-- Process instances. A PID is reused; (boot_id, pid, start_ticks) is not.
 CREATE TABLE processes (
     id               INTEGER PRIMARY KEY,
     boot_id          TEXT NOT NULL,
     pid              INTEGER NOT NULL,
-    start_boot_ns    INTEGER NOT NULL,  -- task start time on the boot clock (identity, with pid)
+    start_ticks      INTEGER NOT NULL,  -- start time in 1/100 s since boot, as /proc/PID/stat gives it (identity, with pid)
+    start_boot_ns    INTEGER NOT NULL,  -- start time on the boot clock in ns (exact from kernel events; tick-rounded for processes found at start)
     started_at       INTEGER,           -- the same as UTC ns
     ppid             INTEGER,
     parent_id        INTEGER REFERENCES processes(id),
@@ -127,7 +128,7 @@ CREATE TABLE processes (
     exit_signal      INTEGER,
     existed_at_start INTEGER NOT NULL DEFAULT 0,
     session_id       INTEGER NOT NULL REFERENCES sessions(id), -- session that first saw it
-    UNIQUE (boot_id, pid, start_boot_ns)
+    UNIQUE (boot_id, pid, start_ticks)
 );
 
 -- Every event, one narrow row. Kind-specific meaning of ret/aux/object_id is in event_kinds.

@@ -50,7 +50,7 @@ do {
     var pid: UInt32 = 1000
     while events.count < storeEvents {
         pid &+= 1
-        let t = UInt64(events.count) * 1000
+        let t = UInt64(events.count) * 10_000_000
         let key = ProcessKey(pid: pid, startBootNanoseconds: t)
         let parent = ProcessKey(pid: 999, startBootNanoseconds: 1)
         events.append(Event(bootNanoseconds: t, pid: 999, tid: 999, cgroupID: 1,

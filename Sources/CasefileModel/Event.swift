@@ -40,14 +40,42 @@ public struct Event: Sendable, Equatable {
 }
 
 /// A process instance: a PID alone is reused; PID plus start time is not (within one boot).
-public struct ProcessKey: Hashable, Sendable {
+///
+/// Identity is PID plus start time in clock ticks (`startTicks`, 1/100 s): that is the
+/// resolution `/proc/PID/stat` reports, so processes found by the start-up walk of `/proc` and
+/// the same processes seen later in kernel events get the same key. A PID cannot be reused
+/// within one tick. The exact nanoseconds are kept when the kernel gave them.
+public struct ProcessKey: Hashable, Sendable, CustomStringConvertible {
     public var pid: UInt32
-    /// `task->start_boottime`: nanoseconds since boot when the process started.
+    /// `task->start_boottime`: nanoseconds since boot when the process started (exact from BPF
+    /// events, tick-rounded from `/proc`). Not part of the identity.
     public var startBootNanoseconds: UInt64
+
+    /// Kernel USER_HZ: `/proc` reports times in 1/100 s on every Linux architecture.
+    public static let nanosecondsPerTick: UInt64 = 10_000_000
+
+    /// Start time in USER_HZ ticks since boot, as `/proc/PID/stat` field 22 gives it.
+    public var startTicks: UInt64 { startBootNanoseconds / Self.nanosecondsPerTick }
+
     public init(pid: UInt32, startBootNanoseconds: UInt64) {
         self.pid = pid
         self.startBootNanoseconds = startBootNanoseconds
     }
+
+    public init(pid: UInt32, startTicks: UInt64) {
+        self.init(pid: pid, startBootNanoseconds: startTicks * Self.nanosecondsPerTick)
+    }
+
+    public static func == (a: ProcessKey, b: ProcessKey) -> Bool {
+        a.pid == b.pid && a.startTicks == b.startTicks
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(pid)
+        hasher.combine(startTicks)
+    }
+
+    public var description: String { "\(pid)@\(startTicks)" }
 }
 
 public struct Exec: Sendable, Equatable {

@@ -108,6 +108,7 @@ public final class SessionWriter {
             u.bind(2, Int64(x.process.pid))
             u.bind(3, Int64(bitPattern: x.process.startBootNanoseconds))
             u.bind(4, session.clock.utc(x.process.startBootNanoseconds))
+            u.bind(18, Int64(bitPattern: x.process.startTicks))
             u.bind(5, Int64(x.ppid))
             u.bind(6, parentID)
             u.bindText(7, x.filename.bytes)
@@ -133,6 +134,7 @@ public final class SessionWriter {
             c.bind(2, Int64(f.child.pid))
             c.bind(3, Int64(bitPattern: f.child.startBootNanoseconds))
             c.bind(4, session.clock.utc(f.child.startBootNanoseconds))
+            c.bind(12, Int64(bitPattern: f.child.startTicks))
             c.bind(5, Int64(f.parent.pid))
             c.bind(6, parentID)
             c.bindText(7, f.comm.bytes)
@@ -207,6 +209,7 @@ public final class SessionWriter {
         u.bind(2, Int64(key.pid))
         u.bind(3, Int64(bitPattern: key.startBootNanoseconds))
         u.bind(4, key.startBootNanoseconds == 0 ? nil : session.clock.utc(key.startBootNanoseconds))
+        u.bind(8, Int64(bitPattern: key.startTicks))
         u.bindText(5, comm?.bytes)
         u.bind(6, ppid.map { Int64($0) })
         u.bind(7, sessionID)
@@ -259,9 +262,9 @@ public final class SessionWriter {
                 """)
             execProcess = try RawStatement(db, """
                 INSERT INTO processes (boot_id, pid, start_boot_ns, started_at, ppid, parent_id, exe, argv, cmdline,
-                    comm, uid, gid, ns_pid, mnt_ns, pid_ns, cgroup_row, exec_count, session_id)
-                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, 1, ?17)
-                ON CONFLICT (boot_id, pid, start_boot_ns) DO UPDATE SET
+                    comm, uid, gid, ns_pid, mnt_ns, pid_ns, cgroup_row, exec_count, session_id, start_ticks)
+                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, 1, ?17, ?18)
+                ON CONFLICT (boot_id, pid, start_ticks) DO UPDATE SET
                     ppid = excluded.ppid, parent_id = coalesce(excluded.parent_id, parent_id),
                     exe = excluded.exe, argv = excluded.argv, cmdline = excluded.cmdline, comm = excluded.comm,
                     uid = excluded.uid, gid = excluded.gid, ns_pid = excluded.ns_pid, mnt_ns = excluded.mnt_ns,
@@ -270,9 +273,9 @@ public final class SessionWriter {
                 """)
             forkChild = try RawStatement(db, """
                 INSERT INTO processes (boot_id, pid, start_boot_ns, started_at, ppid, parent_id, comm, uid, gid,
-                    cgroup_row, session_id)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT (boot_id, pid, start_boot_ns) DO UPDATE SET
+                    cgroup_row, session_id, start_ticks)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (boot_id, pid, start_ticks) DO UPDATE SET
                     ppid = excluded.ppid, parent_id = excluded.parent_id
                 RETURNING id
                 """)
@@ -280,9 +283,9 @@ public final class SessionWriter {
                 UPDATE processes SET exited_at = ?, exit_code = ?, exit_signal = ? WHERE id = ?
                 """)
             touchProcess = try RawStatement(db, """
-                INSERT INTO processes (boot_id, pid, start_boot_ns, started_at, comm, ppid, session_id)
-                VALUES (?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT (boot_id, pid, start_boot_ns) DO UPDATE SET
+                INSERT INTO processes (boot_id, pid, start_boot_ns, started_at, comm, ppid, session_id, start_ticks)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (boot_id, pid, start_ticks) DO UPDATE SET
                     comm = coalesce(comm, excluded.comm), ppid = coalesce(ppid, excluded.ppid)
                 RETURNING id
                 """)

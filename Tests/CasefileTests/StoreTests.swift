@@ -135,8 +135,8 @@ import Testing
     @Test func pidReuseMakesTwoProcesses() throws {
         let path = try temporaryDirectory().appendingPathComponent("reuse.db").path
         let writer = try SessionWriter(queue: try CaseFile.openForRecording(path: path), session: Self.session())
-        let first = ProcessKey(pid: 100, startBootNanoseconds: 10)
-        let second = ProcessKey(pid: 100, startBootNanoseconds: 20)
+        let first = ProcessKey(pid: 100, startTicks: 10)
+        let second = ProcessKey(pid: 100, startTicks: 20)
         func exit(_ key: ProcessKey, code: UInt32, at t: UInt64) -> ResolvedEvent {
             ResolvedEvent(event: Event(bootNanoseconds: t, pid: key.pid, tid: key.pid, cgroupID: 0,
                                        body: .exit(Exit(process: key, ppid: 1, status: code << 8, comm: ByteString("x")))),
@@ -145,8 +145,9 @@ import Testing
         try writer.write([exit(first, code: 1, at: 15), exit(second, code: 2, at: 25)])
         let q = try DatabaseQueue(path: path)
         try q.read { db in
-            let codes = try Int.fetchAll(db, sql: "SELECT exit_code FROM processes WHERE pid = 100 ORDER BY start_boot_ns")
+            let codes = try Int.fetchAll(db, sql: "SELECT exit_code FROM processes WHERE pid = 100 ORDER BY start_ticks")
             #expect(codes == [1, 2])
+            #expect(try Int.fetchAll(db, sql: "SELECT start_boot_ns FROM processes WHERE pid = 100 ORDER BY start_ticks") == [100_000_000, 200_000_000])
         }
     }
 }

@@ -43,6 +43,25 @@ struct {
 	__type(value, union cf_scratch);
 } cf_scratch_map SEC(".maps");
 
+/* Set by the loader before load (read-only at run time). 0: cgroup ids come from the v2
+ * hierarchy (bpf_get_current_cgroup_id). 1: from the v1 cpuset hierarchy, for hosts with no v2
+ * hierarchy (bpf_get_current_cgroup_id would always say "root" there). */
+const volatile __u32 cf_cgroup_v1_cpuset = 0;
+
+static __always_inline __u64 current_cgroup_id(void)
+{
+	if (!cf_cgroup_v1_cpuset)
+		return bpf_get_current_cgroup_id();
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct css_set *cgroups = BPF_CORE_READ(task, cgroups);
+	struct cgroup_subsys_state *css = NULL;
+	__u32 idx = bpf_core_enum_value(enum cgroup_subsys_id, cpuset_cgrp_id);
+	bpf_core_read(&css, sizeof(css), &cgroups->subsys[idx & 15]);
+	if (!css)
+		return 0;
+	return BPF_CORE_READ(css, cgroup, kn, id);
+}
+
 static __always_inline void count(__u32 which)
 {
 	__u64 *v = bpf_map_lookup_elem(&cf_counters, &which);
@@ -69,7 +88,7 @@ static __always_inline void fill_header(struct cf_header *h, __u32 kind, __u32 s
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	h->ts_boot_ns = bpf_ktime_get_boot_ns();
-	h->cgroup_id = bpf_get_current_cgroup_id();
+	h->cgroup_id = current_cgroup_id();
 	h->kind = kind;
 	h->size = size;
 	h->pid = pid_tgid >> 32;

@@ -48,7 +48,7 @@ enum cf_counter {
 
 struct cf_header {
 	__u64 ts_boot_ns; /* bpf_ktime_get_boot_ns(): CLOCK_BOOTTIME of the event */
-	__u64 cgroup_id;  /* cgroup id of the current task in the tracked hierarchy */
+	__u64 cgroup_id;  /* cgroup id of the current task in the tracked hierarchy (v2, or v1 cpuset when cf_cgroup_v1_cpuset) */
 	__u32 kind;       /* enum cf_kind */
 	__u32 size;       /* length of the whole record in bytes */
 	__u32 pid;        /* tgid of the current task (what user space calls the PID) */

@@ -97,6 +97,19 @@ struct cgroup {
 	int level;
 };
 
+/* Only the value we use; CO-RE reads the real one with bpf_core_enum_value(). */
+enum cgroup_subsys_id {
+	cpuset_cgrp_id = 0,
+};
+
+struct cgroup_subsys_state {
+	struct cgroup *cgroup;
+};
+
+struct css_set {
+	struct cgroup_subsys_state *subsys[16];
+};
+
 struct task_struct {
 	pid_t pid;
 	pid_t tgid;
@@ -109,6 +122,7 @@ struct task_struct {
 	struct nsproxy *nsproxy;
 	struct pid *thread_pid;
 	struct mm_struct *mm;
+	struct css_set *cgroups;
 };
 
 struct linux_binprm {

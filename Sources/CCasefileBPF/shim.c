@@ -1,4 +1,5 @@
 #include "CCasefileBPF.h"
+#include <bpf/btf.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -85,4 +86,37 @@ int cf_ring_buffer_wait(struct ring_buffer *rb, int timeout_ms)
 	struct epoll_event ev;
 	int n = epoll_wait(ring_buffer__epoll_fd(rb), &ev, 1, timeout_ms);
 	return n < 0 ? -errno : n;
+}
+
+int cf_set_rodata_u32(struct bpf_object *obj, const char *name, unsigned int value)
+{
+	struct btf *btf = bpf_object__btf(obj);
+	struct bpf_map *map;
+	if (!btf)
+		return -ENOENT;
+	bpf_object__for_each_map(map, obj) {
+		const char *map_name = bpf_map__name(map);
+		size_t n = strlen(map_name);
+		if (n < 7 || strcmp(map_name + n - 7, ".rodata") != 0)
+			continue;
+		int sec_id = btf__find_by_name_kind(btf, ".rodata", BTF_KIND_DATASEC);
+		if (sec_id < 0)
+			return -ENOENT;
+		const struct btf_type *sec = btf__type_by_id(btf, sec_id);
+		const struct btf_var_secinfo *vars = btf_var_secinfos(sec);
+		size_t size = 0;
+		unsigned char *data = bpf_map__initial_value(map, &size);
+		if (!data)
+			return -ENOENT;
+		for (int i = 0; i < btf_vlen(sec); i++) {
+			const struct btf_type *var = btf__type_by_id(btf, vars[i].type);
+			if (strcmp(btf__name_by_offset(btf, var->name_off), name) != 0)
+				continue;
+			if (vars[i].size != sizeof(value) || vars[i].offset + sizeof(value) > size)
+				return -EINVAL;
+			memcpy(data + vars[i].offset, &value, sizeof(value));
+			return 0;
+		}
+	}
+	return -ENOENT;
 }

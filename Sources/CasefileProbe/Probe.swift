@@ -47,8 +47,11 @@ public final class Probe {
     private var cpuCount = 1
 
     /// Loads and attaches every program of `casefile.bpf.c`.
-    /// - Parameter ringBufferBytes: ring size; a power of two, multiple of the page size.
-    public init(ringBufferBytes: Int = 16 << 20) throws {
+    /// - Parameters:
+    ///   - ringBufferBytes: ring size; a power of two, multiple of the page size.
+    ///   - cgroupV1Cpuset: take event cgroup ids from the v1 cpuset hierarchy instead of v2 (for
+    ///     hosts without a v2 hierarchy).
+    public init(ringBufferBytes: Int = 16 << 20, cgroupV1Cpuset: Bool = false) throws {
         guard ringBufferBytes > 0, ringBufferBytes & (ringBufferBytes - 1) == 0, ringBufferBytes >= 4096 else {
             throw ProbeError(operation: "configuring the ring buffer (\(ringBufferBytes) bytes: must be a power of two ≥ 4096)", errno: EINVAL, detail: "")
         }
@@ -78,6 +81,9 @@ public final class Probe {
             }
             let rc = bpf_map__set_max_entries(events, UInt32(ringBufferBytes))
             guard rc == 0 else { throw ProbeError(operation: "sizing the ring buffer", errno: -rc, detail: Self.log()) }
+            if cgroupV1Cpuset {
+                try setConstant("cf_cgroup_v1_cpuset", to: 1)
+            }
             let loaded = bpf_object__load(object)
             guard loaded == 0 else {
                 throw ProbeError(operation: "loading the BPF programs into the kernel", errno: -loaded, detail: Self.log())
@@ -106,6 +112,14 @@ public final class Probe {
             guard ring != nil else {
                 throw ProbeError(operation: "opening the ring buffer", errno: errno, detail: Self.log())
             }
+        }
+    }
+
+    /// Sets a `const volatile __u32` of the BPF program before load (it lives in `.rodata`).
+    private func setConstant(_ name: String, to value: UInt32) throws {
+        let rc = cf_set_rodata_u32(object, name, value)
+        guard rc == 0 else {
+            throw ProbeError(operation: "setting BPF constant \(name) (build problem: is it in casefile.bpf.c?)", errno: -rc, detail: Self.log())
         }
     }
 

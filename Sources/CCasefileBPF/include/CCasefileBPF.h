@@ -33,6 +33,10 @@ int cf_ring_buffer_drain(struct ring_buffer *rb, struct cf_batch *batch);
  * Returns >0 when woken, 0 on timeout, -errno on error (EINTR included). */
 int cf_ring_buffer_wait(struct ring_buffer *rb, int timeout_ms);
 
+/* Before load: sets the `const volatile __u32 name` of the object's .rodata to value.
+ * Returns 0 or -errno (-ENOENT when there is no such variable). */
+int cf_set_rodata_u32(struct bpf_object *obj, const char *name, unsigned int value);
+
 /* Routes libbpf's log lines to a buffer callers can read (last error text). */
 void cf_libbpf_capture_logs(void);
 const char *cf_libbpf_last_log(void);

@@ -51,7 +51,8 @@ let package = Package(
             plugins: ["EmbedPlugin"]
         ),
         .target(name: "CasefileDecode", dependencies: ["CCasefileBPF", "CasefileModel"], swiftSettings: strict),
-        .target(name: "CasefilePipeline", dependencies: ["CasefileModel"], swiftSettings: strict),
+        .target(name: "CCasefileLinux"),
+        .target(name: "CasefilePipeline", dependencies: ["CasefileModel", "CCasefileLinux"], swiftSettings: strict),
         .target(
             name: "CasefileStore",
             dependencies: [

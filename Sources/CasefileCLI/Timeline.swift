@@ -24,16 +24,20 @@ struct Timeline: AsyncParsableCommand {
     @Option(help: "Only events of this process (and the fork that created it).")
     var pid: Int?
 
-    @Option(help: "Only events of these kinds (repeat or comma-separate): \(EventKind.allCases.map(\.name).joined(separator: ", ")).")
+    @Option(help: "Only events of these kinds (repeat or comma-separate): \(Investigation.allKinds.joined(separator: ", ")).")
     var kind: [String] = []
+
+    @Option(help: "Only events in this container: an id prefix or a name.")
+    var container: String?
 
     @Option(help: "At most this many events.")
     var limit: Int?
 
     func validate() throws {
-        for name in kinds where EventKind(name: name) == nil {
-            throw ValidationError("unknown --kind '\(SafeText.escape(name))'; kinds are: \(EventKind.allCases.map(\.name).joined(separator: ", "))")
+        for name in kinds where !Investigation.allKinds.contains(name) {
+            throw ValidationError("unknown --kind '\(SafeText.escape(name))'; kinds are: \(Investigation.allKinds.joined(separator: ", "))")
         }
+        if let container, container.isEmpty { throw ValidationError("--container needs an id prefix or a name") }
         if let limit, limit < 0 { throw ValidationError("--limit must be ≥ 0") }
     }
 
@@ -42,7 +46,7 @@ struct Timeline: AsyncParsableCommand {
     func run() async throws {
         let investigation = try Investigation(path: database.db)
         let filter = Investigation.TimelineFilter(since: since, until: until, pid: pid,
-                                                  kinds: kinds.compactMap(EventKind.init(name:)), limit: limit)
+                                                  kinds: kinds, container: container, limit: limit)
         var out = BufferedOutput()
         out.write(TimelineFormat.header)
         var count = 0
@@ -58,15 +62,20 @@ struct Timeline: AsyncParsableCommand {
 }
 
 enum TimelineFormat {
-    static let header = pad("TIME (UTC)", 27) + " " + pad("EVENT", 12) + " " + pad("PID", 8) + " " + pad("PPID", 8) + " "
-        + pad("COMM", 16) + " " + pad("CGROUP", 24) + " DETAILS\n"
+    static let header = pad("TIME (UTC)", 27) + " " + pad("EVENT", 17) + " " + pad("PID", 7) + " " + pad("PPID", 7) + " "
+        + pad("COMM", 16) + " " + pad("CONTAINER", 20) + " DETAILS\n"
 
+    /// One line per row: text from the recorded host is escaped; the cgroup path is shown after
+    /// the details for events outside containers.
     static func line(_ r: Investigation.TimelineRow) -> String {
         let comm = r.comm.map(SafeText.escape) ?? "-"
-        let cgroup = r.cgroupPath.map(SafeText.escape) ?? "-"
-        let details = r.details.map(SafeText.escape) ?? ""
-        return pad(Display.utc(r.time), 27) + " " + pad(r.kind, 12) + " " + pad(r.pid.map(String.init) ?? "-", 8) + " "
-            + pad(r.ppid.map(String.init) ?? "-", 8) + " " + pad(comm, 16) + " " + pad(cgroup, 24) + " " + details + "\n"
+        let container = r.container.map(SafeText.escape) ?? "-"
+        var details = r.details.map(SafeText.escape) ?? ""
+        if r.container == nil, let cgroup = r.cgroupPath, cgroup != [UInt8(ascii: "/")], !["cgroup_mkdir", "cgroup_rmdir"].contains(r.kind) {
+            details += "  [cgroup " + SafeText.escape(cgroup) + "]"
+        }
+        return pad(Display.utc(r.time), 27) + " " + pad(r.kind, 17) + " " + pad(r.pid.map(String.init) ?? "-", 7) + " "
+            + pad(r.ppid.map(String.init) ?? "-", 7) + " " + pad(comm, 16) + " " + pad(container, 20) + " " + details + "\n"
     }
 
     static func pad(_ s: String, _ width: Int) -> String {

@@ -45,15 +45,15 @@ public struct ResolvedEvent: Sendable {
     public var process: ProcessKey?
     /// For exec: the parent's instance, when known.
     public var parent: ProcessKey?
-    /// Path of the cgroup `event.cgroupID` when the pipeline knows it.
-    public var cgroupPath: ByteString?
+    /// For cgroup mkdir/rmdir: the container whose cgroup it is, when the path shows one.
+    public var container: ContainerRef?
 
-    public init(event: Event, time: Int64, process: ProcessKey?, parent: ProcessKey? = nil, cgroupPath: ByteString? = nil) {
+    public init(event: Event, time: Int64, process: ProcessKey?, parent: ProcessKey? = nil, container: ContainerRef? = nil) {
         self.event = event
         self.time = time
         self.process = process
         self.parent = parent
-        self.cgroupPath = cgroupPath
+        self.container = container
     }
 }
 

@@ -1,32 +1,70 @@
 import CasefileModel
 
-/// The stage between decoding and storage: gives each event its UTC time and the process
-/// instance it belongs to. (Container attribution plugs in here.)
+/// The stage between decoding and storage. Gives each event its UTC time and its process
+/// instance, and learns cgroups and containers: from mkdir events, from the start-up walk, and,
+/// for a cgroup id seen in an event but never created during the recording, from one O(1)
+/// lookup (`CgroupFS.path(ofID:)`) whose answer — found or not — is cached. Never a walk of
+/// cgroupfs per event.
 ///
-/// Owned by the writer thread; never blocks and never waits for anything outside memory.
+/// Owned by the writer thread; it never waits for anything but that single lookup.
 public struct Pipeline: Sendable {
     public let clock: BootClock
+    /// Hierarchy whose cgroup ids events carry (0 = v2).
+    public let trackedHierarchy: UInt32
+    private let cgroupFS: CgroupFS?
     private var processes = ProcessTracker()
+    /// Known cgroups of the tracked hierarchy: id → path.
+    private var cgroupPaths: [UInt64: String] = [:]
+    /// Ids whose lookup failed (removed before we asked); bounded.
+    private var unresolvable: Set<UInt64> = []
+    private static let unresolvableLimit = 100_000
 
-    public init(clock: BootClock) {
+    /// Lookups made for ids not learned from mkdir or the walk (for tests and status).
+    public private(set) var lookups = 0
+
+    public init(clock: BootClock, trackedHierarchy: UInt32 = 0, cgroupFS: CgroupFS? = nil) {
         self.clock = clock
+        self.trackedHierarchy = trackedHierarchy
+        self.cgroupFS = cgroupFS
     }
 
-    /// Seeds the process tracker with processes that existed before recording.
-    public mutating func seed(_ keys: [ProcessKey]) {
-        for key in keys { processes.current[key.pid] = key }
-    }
+    // MARK: Start-up snapshot
 
-    public mutating func resolve(_ events: [Event]) -> [ResolvedEvent] {
-        var out: [ResolvedEvent] = []
-        out.reserveCapacity(events.count)
-        for event in events {
-            out.append(resolve(event))
+    /// Walks the tracked hierarchy and `/proc` once: every existing cgroup and process goes into
+    /// the batch, marked as existing before the session.
+    public mutating func snapshot(procRoot: String = "/proc") -> StoreBatch {
+        var batch = StoreBatch()
+        if let fs = cgroupFS {
+            for c in fs.walk() {
+                cgroupPaths[c.id] = c.path
+                batch.cgroups.append(CgroupRecord(hierarchyID: trackedHierarchy, id: c.id, path: ByteString(c.path),
+                                                  level: c.level, createdAt: c.ctime, existedAtStart: true,
+                                                  container: Self.container(inPath: c.path)))
+            }
         }
-        return out
+        var byPath: [String: UInt64] = [:]
+        for (id, path) in cgroupPaths { byPath[path] = id }
+        var records = ProcSnapshot.read(procRoot: procRoot, trackedHierarchy: trackedHierarchy,
+                                        trackedIsV2: trackedHierarchy == 0, cgroupIDForPath: { byPath[$0] })
+        for record in records { processes.current[record.key.pid] = record.key }
+        for i in records.indices { records[i].parent = processes.current[records[i].ppid] }
+        batch.processes = records
+        return batch
     }
 
-    public mutating func resolve(_ event: Event) -> ResolvedEvent {
+    // MARK: Events
+
+    public mutating func resolve(_ events: [Event]) -> StoreBatch {
+        var batch = StoreBatch()
+        batch.events.reserveCapacity(events.count)
+        for event in events {
+            if let learned = learnCgroup(event.cgroupID) { batch.cgroups.append(learned) }
+            batch.events.append(resolve(event, into: &batch))
+        }
+        return batch
+    }
+
+    private mutating func resolve(_ event: Event, into batch: inout StoreBatch) -> ResolvedEvent {
         let time = clock.utc(event.bootNanoseconds)
         switch event.body {
         case .exec(let x):
@@ -41,10 +79,42 @@ public struct Pipeline: Sendable {
         case .exit(let x):
             if processes.current[x.process.pid] == x.process { processes.current[x.process.pid] = nil }
             return ResolvedEvent(event: event, time: time, process: x.process)
-        case .cgroup:
-            return ResolvedEvent(event: event, time: time, process: processes.current[event.pid])
+        case .cgroup(let c):
+            let path = c.path.utf8String ?? String(decoding: c.path.bytes, as: UTF8.self)
+            let container = Self.container(inPath: path)
+            if c.change == .mkdir {
+                if c.hierarchyID == trackedHierarchy {
+                    cgroupPaths[c.id] = path
+                    unresolvable.remove(c.id)
+                }
+                batch.cgroups.append(CgroupRecord(hierarchyID: c.hierarchyID, id: c.id, path: c.path, level: c.level,
+                                                  createdAt: time, container: container))
+            }
+            return ResolvedEvent(event: event, time: time, process: processes.current[event.pid], container: container)
         }
     }
+
+    /// A record for a tracked-hierarchy cgroup id never seen before, looked up once.
+    private mutating func learnCgroup(_ id: UInt64) -> CgroupRecord? {
+        guard id != 0, cgroupPaths[id] == nil, !unresolvable.contains(id) else { return nil }
+        lookups += 1
+        guard let path = cgroupFS?.path(ofID: id) else {
+            if unresolvable.count >= Self.unresolvableLimit { unresolvable.removeAll() }
+            unresolvable.insert(id)
+            return CgroupRecord(hierarchyID: trackedHierarchy, id: id, path: nil)
+        }
+        cgroupPaths[id] = path
+        return CgroupRecord(hierarchyID: trackedHierarchy, id: id, path: ByteString(path), container: Self.container(inPath: path))
+    }
+
+    /// The container a cgroup path belongs to, if any (see `ContainerPath.parse`).
+    public static func container(inPath path: String) -> ContainerRef? {
+        guard let match = ContainerPath.parse(path) else { return nil }
+        return ContainerRef(id: match.id, runtime: match.runtime.rawValue, podUID: match.podUID, isRoot: match.isRoot)
+    }
+
+    /// Path of a tracked-hierarchy cgroup, when known.
+    public func cgroupPath(_ id: UInt64) -> String? { cgroupPaths[id] }
 }
 
 /// Which process instance currently holds each PID.

@@ -11,7 +11,7 @@ struct HostFacts {
     var cgroups: CgroupLayout
     var trackedHierarchy: UInt32
 
-    static func read() throws -> HostFacts {
+    static func read(preferV1Cpuset: Bool = false) throws -> HostFacts {
         var uts = utsname()
         uname(&uts)
         func field<T>(_ value: T) -> String {
@@ -24,7 +24,8 @@ struct HostFacts {
         let machineID = (try? String(contentsOfFile: "/etc/machine-id", encoding: .utf8))?
             .trimmingCharacters(in: .whitespacesAndNewlines)
         let mountinfo = (try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)) ?? ""
-        let layout = CgroupLayout.parse(mountinfo: mountinfo)
+        var layout = CgroupLayout.parse(mountinfo: mountinfo)
+        if preferV1Cpuset { layout.mounts.removeAll(where: \.isV2) }
         let procCgroups = (try? String(contentsOfFile: "/proc/cgroups", encoding: .utf8)) ?? ""
         var ids: [String: UInt32] = [:]
         for line in procCgroups.split(separator: "\n") where !line.hasPrefix("#") {

@@ -19,6 +19,9 @@ public struct RecorderOptions: Sendable {
     /// The largest number of events per transaction.
     public var maxTransactionEvents: Int = 65_536
     public var commandLine: String = CommandLine.arguments.joined(separator: " ")
+    /// Attribute events to the v1 cpuset hierarchy even when a v2 hierarchy exists (what a host
+    /// without v2 gets automatically). For testing the v1 path on hybrid hosts.
+    public var cgroupV1Cpuset = false
 
     public init(databasePath: String) { self.databasePath = databasePath }
 }
@@ -148,9 +151,9 @@ public final class Recorder: Service, Sendable {
         let writer: SessionWriter
         let facts: HostFacts
         do {
-            facts = try HostFacts.read()
+            facts = try HostFacts.read(preferV1Cpuset: options.cgroupV1Cpuset)
             if let warning = facts.cgroups.warning { logger.warning("\(warning)") }
-            probe = try Probe(ringBufferBytes: options.ringBufferBytes)
+            probe = try Probe(ringBufferBytes: options.ringBufferBytes, cgroupV1Cpuset: !(facts.cgroups.tracked?.isV2 ?? true))
             let queue = try CaseFile.openForRecording(path: options.databasePath)
             writer = try SessionWriter(queue: queue, session: SessionInfo(
                 host: facts.host, kernel: facts.kernel, machineID: facts.machineID, clock: facts.clock,
@@ -173,11 +176,12 @@ public final class Recorder: Service, Sendable {
         let queue = BlockingQueue<Message>(capacity: options.backlogLimit)
         let writerDone = DispatchSemaphore(value: 0)
         let sendableWriter = UncheckedBox(writer)
+        let cgroupFS = facts.cgroups.tracked.map { CgroupFS(mountPoint: $0.mountPoint, hierarchyID: facts.trackedHierarchy) }
         let attached = probe.attached
         let failures = probe.failed.map { "\($0.program): \($0.reason)" }
         let writerThread = Thread { [self] in
             self.writerThread(writer: sendableWriter.value, queue: queue, clock: facts.clock,
-                              attached: attached, failures: failures)
+                              cgroupFS: cgroupFS, attached: attached, failures: failures)
             writerDone.signal()
         }
         writerThread.name = "casefile-writer"
@@ -239,26 +243,37 @@ public final class Recorder: Service, Sendable {
     }
 
     private func writerThread(writer: SessionWriter, queue: BlockingQueue<Message>, clock: BootClock,
-                              attached: [String], failures: [String]) {
-        var pipeline = Pipeline(clock: clock)
+                              cgroupFS: CgroupFS?, attached: [String], failures: [String]) {
+        var pipeline = Pipeline(clock: clock, trackedHierarchy: cgroupFS?.hierarchyID ?? 0, cgroupFS: cgroupFS)
         var failure: (any Error)?
+        // What existed before recording: written before the first event. The probe is already
+        // attached, so nothing that starts from now on is missed.
+        do {
+            try writer.write(pipeline.snapshot())
+        } catch {
+            logger.error("writing the start-up snapshot to \(options.databasePath) failed: \(error)")
+            failure = error
+            requestStop()
+        }
         while let messages = queue.takeAll(timeout: 0.1) {
             guard failure == nil else { continue } // keep draining so the probe never blocks
-            var events: [ResolvedEvent] = []
+            var pending: [Event] = []
             var gaps: [Gap] = []
             for message in messages {
                 switch message {
-                case .events(let batch): events.append(contentsOf: pipeline.resolve(batch))
+                case .events(let batch): pending.append(contentsOf: batch)
                 case .gap(let gap): gaps.append(gap)
                 }
             }
             do {
                 var start = 0
                 repeat {
-                    let end = min(events.count, start + options.maxTransactionEvents)
-                    try writer.write(Array(events[start..<end]), gaps: start == 0 ? gaps : [])
+                    let end = min(pending.count, start + options.maxTransactionEvents)
+                    var batch = pipeline.resolve(Array(pending[start..<end]))
+                    if start == 0 { batch.gaps = gaps }
+                    try writer.write(batch)
                     start = end
-                } while start < events.count
+                } while start < pending.count
                 statsBox.withLock {
                     $0.eventsWritten = writer.eventsWritten
                     $0.eventsLost = writer.eventsLost

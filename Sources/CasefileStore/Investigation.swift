@@ -16,20 +16,25 @@ public struct Investigation: Sendable {
         public var since: Int64?
         public var until: Int64?
         public var pid: Int?
-        public var kinds: [EventKind] = []
+        /// Kind names: stored kinds (`EventKind`) or derived ones (`Investigation.derivedKinds`).
+        public var kinds: [String] = []
+        /// A container id prefix or a container name.
+        public var container: String?
         public var limit: Int?
-        public init(since: Int64? = nil, until: Int64? = nil, pid: Int? = nil, kinds: [EventKind] = [], limit: Int? = nil) {
+        public init(since: Int64? = nil, until: Int64? = nil, pid: Int? = nil, kinds: [String] = [], container: String? = nil, limit: Int? = nil) {
             self.since = since
             self.until = until
             self.pid = pid
             self.kinds = kinds
+            self.container = container
             self.limit = limit
         }
     }
 
     /// One line of the timeline. Text fields hold the stored bytes; render them with `SafeText`.
     public struct TimelineRow: Sendable {
-        public var id: Int64
+        /// The `events.id`, nil for rows derived from the containers table.
+        public var id: Int64?
         public var time: Int64
         public var kind: String
         public var pid: Int64?
@@ -37,7 +42,16 @@ public struct Investigation: Sendable {
         public var comm: [UInt8]?
         public var details: [UInt8]?
         public var cgroupPath: [UInt8]?
+        /// Container name, or the first 12 characters of its id.
+        public var container: [UInt8]?
+        public var containerID: String?
     }
+
+    /// Timeline rows derived from the containers table (no `events` row behind them).
+    public static let derivedKinds = ["container_created", "container_removed", "container_existed"]
+
+    /// Every kind name the timeline can show.
+    public static var allKinds: [String] { EventKind.allCases.map(\.name) + derivedKinds }
 
     /// Events in time order, filtered.
     public func timeline(_ filter: TimelineFilter, _ body: (TimelineRow) throws -> Void) throws {
@@ -48,18 +62,27 @@ public struct Investigation: Sendable {
         if let pid = filter.pid { conditions.append("(pid = ? OR (kind = 'fork' AND details = 'child ' || ?))"); arguments += [pid, pid] }
         if !filter.kinds.isEmpty {
             conditions.append("kind IN (\(filter.kinds.map { _ in "?" }.joined(separator: ",")))")
-            for kind in filter.kinds { arguments += [kind.name] }
+            for kind in filter.kinds { arguments += [kind] }
+        }
+        if let container = filter.container {
+            conditions.append("(substr(container_id, 1, length(?)) = ? OR container = ?)")
+            arguments += [container, container, container]
         }
         // Text from the observed system is read as BLOB: GRDB would repair invalid UTF-8 in TEXT.
-        var sql = "SELECT id, ts, kind, pid, ppid, CAST(comm AS BLOB), CAST(details AS BLOB), CAST(cgroup_path AS BLOB) FROM timeline"
+        var sql = """
+            SELECT id, ts, kind, pid, ppid, CAST(comm AS BLOB), CAST(details AS BLOB), CAST(cgroup_path AS BLOB),
+                   CAST(container AS BLOB), container_id FROM timeline
+            """
         if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
-        sql += " ORDER BY ts, id"
+        sql += " ORDER BY ts, id IS NOT NULL, id"
         if let limit = filter.limit { sql += " LIMIT \(limit)" }
         try queue.read { db in
             let rows = try Row.fetchCursor(db, sql: sql, arguments: arguments)
             while let row = try rows.next() {
-                try body(TimelineRow(id: row[0], time: row[1], kind: row[2], pid: row[3], ppid: row[4],
-                                     comm: bytes(row, 5), details: bytes(row, 6), cgroupPath: bytes(row, 7)))
+                try body(TimelineRow(id: row[0], time: try row.decode(Int64.self, atIndex: 1),
+                                     kind: try row.decode(String.self, atIndex: 2), pid: row[3], ppid: row[4],
+                                     comm: bytes(row, 5), details: bytes(row, 6), cgroupPath: bytes(row, 7),
+                                     container: bytes(row, 8), containerID: row[9]))
             }
         }
     }
@@ -99,15 +122,16 @@ public struct Investigation: Sendable {
                 SELECT id, host, kernel, boot_id, cgroup_layout, started_at, ended_at, clean_shutdown, events, lost,
                        casefile_version, attached, attach_failures FROM sessions ORDER BY id
                 """).map { r in
-                SessionSummary(id: r[0], host: r[1], kernel: r[2], bootID: r[3], cgroupLayout: r[4], startedAt: r[5],
-                               endedAt: r[6], cleanShutdown: r[7], events: r[8], lost: r[9], version: r[10],
-                               attached: r[11], attachFailures: r[12])
+                SessionSummary(id: try r.decode(Int64.self, atIndex: 0), host: r[1] ?? "?", kernel: r[2] ?? "?",
+                               bootID: r[3] ?? "?", cgroupLayout: r[4] ?? "?", startedAt: try r.decode(Int64.self, atIndex: 5),
+                               endedAt: r[6], cleanShutdown: r[7] ?? false, events: r[8] ?? 0, lost: r[9] ?? 0,
+                               version: r[10] ?? "?", attached: r[11], attachFailures: r[12])
             }
             let kinds = try Row.fetchAll(db, sql: """
                 SELECT k.name, count(e.id) FROM event_kinds k LEFT JOIN events e ON e.kind = k.id GROUP BY k.id ORDER BY k.id
-                """).map { (kind: $0[0] as String, count: $0[1] as Int64) }
+                """).map { (kind: try $0.decode(String.self, atIndex: 0), count: ($0[1] as Int64?) ?? 0) }
             let gaps = try Row.fetchAll(db, sql: "SELECT reason, sum(count) FROM gaps GROUP BY reason ORDER BY reason")
-                .map { (reason: $0[0] as String, count: $0[1] as Int64) }
+                .map { (reason: ($0[0] as String?) ?? "?", count: ($0[1] as Int64?) ?? 0) }
             let span = try Row.fetchOne(db, sql: "SELECT min(ts), max(ts) FROM events")
             func count(_ table: String) throws -> Int64 { try Int64.fetchOne(db, sql: "SELECT count(*) FROM \(table)") ?? 0 }
             return Summary(schemaVersion: try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0,

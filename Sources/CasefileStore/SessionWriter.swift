@@ -45,12 +45,21 @@ public final class SessionWriter {
 
     /// Writes events and gaps in one transaction.
     public func write(_ events: [ResolvedEvent], gaps: [Gap] = []) throws {
-        guard !events.isEmpty || !gaps.isEmpty else { return }
+        try write(StoreBatch(events: events, gaps: gaps))
+    }
+
+    /// Writes a batch in one transaction: cgroups (and their containers and pods) first, then
+    /// processes found at start, then events, then gaps.
+    public func write(_ batch: StoreBatch) throws {
+        guard !batch.isEmpty else { return }
         try queue.inDatabase { db in
             let s = try prepared(db)
             try db.inTransaction {
-                for event in events { try insert(event, s) }
-                for gap in gaps {
+                for cgroup in batch.cgroups { try upsert(cgroup, s) }
+                for process in batch.processes { try upsert(process, s) }
+                for process in batch.processes { try linkParent(process, s) }
+                for event in batch.events { try insert(event, s) }
+                for gap in batch.gaps {
                     s.gap.bind(1, sessionID)
                     s.gap.bind(2, gap.detectedAt)
                     s.gap.bind(3, Int64(clamping: gap.count))
@@ -66,6 +75,79 @@ public final class SessionWriter {
                 return .commit
             }
         }
+    }
+
+    private func upsert(_ c: CgroupRecord, _ s: Statements) throws {
+        let u = s.upsertCgroup
+        u.bindText(1, bootID)
+        u.bind(2, Int64(c.hierarchyID))
+        u.bind(3, Int64(bitPattern: c.id))
+        u.bindText(4, c.path?.bytes)
+        u.bind(5, c.level.map { Int64($0) })
+        u.bind(6, c.createdAt)
+        u.bind(7, Int64(c.existedAtStart ? 1 : 0))
+        u.bind(8, sessionID)
+        u.bindText(9, c.container?.id)
+        guard let row = try withContainer(c.container, createdAt: c.createdAt, existedAtStart: c.existedAtStart,
+                                          tracked: c.hierarchyID == session.cgroupHierarchy, s, { try u.run() }) else {
+            throw StoreError.sqlite(code: 0, message: "cgroup upsert returned no id", sql: u.sql)
+        }
+        cgroupRows[CgroupKey(hierarchy: c.hierarchyID, id: c.id)] = row
+    }
+
+    /// Makes sure the container (and its pod) rows exist before `body` writes a row pointing to them.
+    private func withContainer<T>(_ ref: ContainerRef?, createdAt: Int64?, existedAtStart: Bool, tracked: Bool,
+                                  _ s: Statements, _ body: () throws -> T) throws -> T {
+        if let ref {
+            // Seen at session start (walk) or at its creation (mkdir).
+            let now = existedAtStart ? session.startedAt : (createdAt ?? session.startedAt)
+            if let pod = ref.podUID {
+                s.upsertPod.bindText(1, pod)
+                s.upsertPod.bind(2, now)
+                try s.upsertPod.run()
+            }
+            let u = s.upsertContainer
+            u.bindText(1, ref.id)
+            u.bindText(2, ref.runtime)
+            u.bindText(3, ref.podUID)
+            // Only the container's own cgroup in the tracked hierarchy says when it was created.
+            u.bind(4, ref.isRoot && tracked ? createdAt : nil)
+            u.bind(5, Int64(existedAtStart && ref.isRoot && tracked ? 1 : 0))
+            u.bind(6, now)
+            try u.run()
+        }
+        return try body()
+    }
+
+    private func upsert(_ p: ProcessRecord, _ s: Statements) throws {
+        let u = s.snapshotProcess
+        u.bindText(1, bootID)
+        u.bind(2, Int64(p.key.pid))
+        u.bind(3, Int64(bitPattern: p.key.startTicks))
+        u.bind(4, Int64(bitPattern: p.key.startBootNanoseconds))
+        u.bind(5, session.clock.utc(p.key.startBootNanoseconds))
+        u.bind(6, Int64(p.ppid))
+        u.bindText(7, p.exe?.bytes)
+        u.bindBlob(8, p.argv?.bytes)
+        u.bindText(9, p.argv.map { Display.commandLine(argv: $0.bytes) })
+        u.bindText(10, p.comm?.bytes)
+        u.bind(11, p.uid.map { Int64($0) })
+        u.bind(12, p.gid.map { Int64($0) })
+        u.bind(13, p.namespacePID.map { Int64($0) })
+        u.bind(14, p.mountNamespace.map { Int64($0) })
+        u.bind(15, p.pidNamespace.map { Int64($0) })
+        u.bind(16, try p.cgroupID.flatMap { try cgroupRow(hierarchy: session.cgroupHierarchy, id: $0, path: nil, s) })
+        u.bind(17, sessionID)
+        if let id = try u.run() {
+            processIDs[p.key] = id
+        }
+    }
+
+    private func linkParent(_ p: ProcessRecord, _ s: Statements) throws {
+        guard let parentKey = p.parent, let parent = processIDs[parentKey], let child = processIDs[p.key] else { return }
+        s.setParent.bind(1, parent)
+        s.setParent.bind(2, child)
+        try s.setParent.run()
     }
 
     /// Marks the session ended. On a clean stop the WAL is folded back into the main file so the
@@ -92,7 +174,7 @@ public final class SessionWriter {
 
     private func insert(_ r: ResolvedEvent, _ s: Statements) throws {
         let e = r.event
-        let currentCgroup = try cgroupRow(hierarchy: session.cgroupHierarchy, id: e.cgroupID, path: r.cgroupPath, s)
+        let currentCgroup = try cgroupRow(hierarchy: session.cgroupHierarchy, id: e.cgroupID, path: nil, s)
         var processID: Int64? = nil
         var ret: Int64? = nil
         var aux: Int64? = nil
@@ -162,12 +244,20 @@ public final class SessionWriter {
             processIDs[x.process] = nil
         case .cgroup(let c):
             processID = try r.process.map { try processRow($0, s) }
-            let row = try cgroupRow(hierarchy: c.hierarchyID, id: c.id, path: c.path, s)
-            let u = c.change == .mkdir ? s.cgroupCreated : s.cgroupRemoved
-            u.bind(1, r.time)
-            u.bind(2, Int64(c.level))
-            u.bind(3, row)
-            try u.run()
+            // mkdir: the row was written from the pipeline's CgroupRecord; rmdir may be of a cgroup never seen.
+            let row = try cgroupRow(hierarchy: c.hierarchyID, id: c.id, path: c.change == .rmdir ? c.path : nil, s)
+            if c.change == .rmdir {
+                s.cgroupRemoved.bind(1, r.time)
+                s.cgroupRemoved.bind(2, Int64(c.level))
+                s.cgroupRemoved.bind(3, row)
+                try s.cgroupRemoved.run()
+                // The container's own cgroup in the tracked hierarchy going away = container removed.
+                if let container = r.container, container.isRoot, c.hierarchyID == session.cgroupHierarchy {
+                    s.containerRemoved.bind(1, r.time)
+                    s.containerRemoved.bindText(2, container.id)
+                    try s.containerRemoved.run()
+                }
+            }
             aux = Int64(c.hierarchyID)
             object = row
         }
@@ -249,7 +339,8 @@ public final class SessionWriter {
 
     private final class Statements {
         let event, execDetail, execProcess, forkChild, exitProcess, touchProcess, touchCgroup,
-            cgroupCreated, cgroupRemoved, gap, sessionCounts: RawStatement
+            cgroupRemoved, gap, sessionCounts, upsertCgroup, upsertContainer, upsertPod, snapshotProcess, setParent,
+            containerRemoved: RawStatement
 
         init(_ db: Database) throws {
             event = try RawStatement(db, """
@@ -295,7 +386,43 @@ public final class SessionWriter {
                 ON CONFLICT (boot_id, hierarchy_id, cgroup_id) DO UPDATE SET path = coalesce(excluded.path, path)
                 RETURNING id
                 """)
-            cgroupCreated = try RawStatement(db, "UPDATE cgroups SET created_at = ?, level = ? WHERE id = ?")
+            upsertCgroup = try RawStatement(db, """
+                INSERT INTO cgroups (boot_id, hierarchy_id, cgroup_id, path, level, created_at, existed_at_start, session_id, container_id)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (boot_id, hierarchy_id, cgroup_id) DO UPDATE SET
+                    path = coalesce(excluded.path, path), level = coalesce(excluded.level, level),
+                    created_at = coalesce(created_at, excluded.created_at),
+                    existed_at_start = max(existed_at_start, excluded.existed_at_start),
+                    container_id = coalesce(excluded.container_id, container_id)
+                RETURNING id
+                """)
+            upsertContainer = try RawStatement(db, """
+                INSERT INTO containers (id, runtime, pod_uid, created_at, existed_at_start, first_seen_at)
+                VALUES (?, ?, ?, ?, ?, ?)
+                ON CONFLICT (id) DO UPDATE SET
+                    runtime = CASE WHEN runtime IS NULL OR runtime = 'unknown' THEN excluded.runtime ELSE runtime END,
+                    pod_uid = coalesce(pod_uid, excluded.pod_uid),
+                    created_at = coalesce(created_at, excluded.created_at),
+                    existed_at_start = max(existed_at_start, excluded.existed_at_start)
+                """)
+            upsertPod = try RawStatement(db, """
+                INSERT INTO pods (uid, first_seen_at, last_seen_at) VALUES (?1, ?2, ?2)
+                ON CONFLICT (uid) DO UPDATE SET last_seen_at = max(coalesce(last_seen_at, 0), excluded.last_seen_at)
+                """)
+            snapshotProcess = try RawStatement(db, """
+                INSERT INTO processes (boot_id, pid, start_ticks, start_boot_ns, started_at, ppid, exe, argv, cmdline, comm,
+                    uid, gid, ns_pid, mnt_ns, pid_ns, cgroup_row, session_id, existed_at_start)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)
+                ON CONFLICT (boot_id, pid, start_ticks) DO UPDATE SET
+                    existed_at_start = 1, exe = coalesce(exe, excluded.exe), argv = coalesce(argv, excluded.argv),
+                    cmdline = coalesce(cmdline, excluded.cmdline), comm = coalesce(comm, excluded.comm),
+                    uid = coalesce(uid, excluded.uid), gid = coalesce(gid, excluded.gid),
+                    ns_pid = coalesce(ns_pid, excluded.ns_pid), mnt_ns = coalesce(mnt_ns, excluded.mnt_ns),
+                    pid_ns = coalesce(pid_ns, excluded.pid_ns), cgroup_row = coalesce(cgroup_row, excluded.cgroup_row)
+                RETURNING id
+                """)
+            setParent = try RawStatement(db, "UPDATE processes SET parent_id = coalesce(parent_id, ?) WHERE id = ?")
+            containerRemoved = try RawStatement(db, "UPDATE containers SET removed_at = coalesce(removed_at, ?) WHERE id = ?")
             cgroupRemoved = try RawStatement(db, "UPDATE cgroups SET removed_at = ?, level = coalesce(level, ?) WHERE id = ?")
             gap = try RawStatement(db, "INSERT INTO gaps (session_id, detected_at, count, reason, detail) VALUES (?, ?, ?, ?, ?)")
             sessionCounts = try RawStatement(db, "UPDATE sessions SET events = ?, lost = ? WHERE id = ?")

@@ -1,0 +1,32 @@
+#define _GNU_SOURCE
+#include "CCasefileLinux.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#define CF_FILEID_KERNFS 0xfe
+
+long cf_cgroup_path_by_id(int mount_fd, unsigned long long id, char *buf, size_t len)
+{
+	struct {
+		struct file_handle fh;
+		unsigned char bytes[sizeof(unsigned long long)];
+	} handle;
+	handle.fh.handle_bytes = sizeof(id);
+	handle.fh.handle_type = CF_FILEID_KERNFS;
+	memcpy(handle.fh.f_handle, &id, sizeof(id));
+	int fd = open_by_handle_at(mount_fd, &handle.fh, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	char link[64];
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	ssize_t n = readlink(link, buf, len > 0 ? len - 1 : 0);
+	int err = errno;
+	close(fd);
+	if (n < 0)
+		return -err;
+	buf[n] = 0;
+	return n;
+}

@@ -1,0 +1,92 @@
+/// What the pipeline hands the store besides events: facts about cgroups, containers and
+/// processes, learned from events, the start-up snapshot, lookups and (later) runtime APIs.
+public struct StoreBatch: Sendable {
+    public var cgroups: [CgroupRecord] = []
+    public var processes: [ProcessRecord] = []
+    public var events: [ResolvedEvent] = []
+    public var gaps: [Gap] = []
+    public init(cgroups: [CgroupRecord] = [], processes: [ProcessRecord] = [], events: [ResolvedEvent] = [], gaps: [Gap] = []) {
+        self.cgroups = cgroups
+        self.processes = processes
+        self.events = events
+        self.gaps = gaps
+    }
+    public var isEmpty: Bool { cgroups.isEmpty && processes.isEmpty && events.isEmpty && gaps.isEmpty }
+}
+
+/// A container as its cgroup path shows it (no runtime asked yet).
+public struct ContainerRef: Sendable, Hashable {
+    /// Full container id.
+    public var id: String
+    /// Runtime guessed from the path shape: docker, containerd, crio, podman, garden, unknown.
+    public var runtime: String
+    /// Kubernetes pod UID, when the path holds it.
+    public var podUID: String?
+    /// True when this cgroup is the container's own cgroup (not one inside it).
+    public var isRoot: Bool
+    public init(id: String, runtime: String, podUID: String?, isRoot: Bool) {
+        self.id = id
+        self.runtime = runtime
+        self.podUID = podUID
+        self.isRoot = isRoot
+    }
+}
+
+/// A cgroup the pipeline learned about.
+public struct CgroupRecord: Sendable {
+    public var hierarchyID: UInt32
+    public var id: UInt64
+    /// Path inside the hierarchy; nil when it could not be found (removed before lookup).
+    public var path: ByteString?
+    public var level: UInt32?
+    /// Creation time (UTC ns): the mkdir event, or the directory's ctime for pre-existing cgroups.
+    public var createdAt: Int64?
+    /// It existed when the session started (found by the start-up walk).
+    public var existedAtStart: Bool
+    public var container: ContainerRef?
+
+    public init(hierarchyID: UInt32, id: UInt64, path: ByteString?, level: UInt32? = nil, createdAt: Int64? = nil,
+                existedAtStart: Bool = false, container: ContainerRef? = nil) {
+        self.hierarchyID = hierarchyID
+        self.id = id
+        self.path = path
+        self.level = level
+        self.createdAt = createdAt
+        self.existedAtStart = existedAtStart
+        self.container = container
+    }
+}
+
+/// A process found running when the session started (from `/proc`).
+public struct ProcessRecord: Sendable {
+    public var key: ProcessKey
+    public var ppid: UInt32
+    /// The parent's instance, when it was found too.
+    public var parent: ProcessKey?
+    public var exe: ByteString?
+    public var argv: ByteString?
+    public var comm: ByteString?
+    public var uid: UInt32?
+    public var gid: UInt32?
+    public var namespacePID: UInt32?
+    public var mountNamespace: UInt32?
+    public var pidNamespace: UInt32?
+    /// Cgroup id in the tracked hierarchy.
+    public var cgroupID: UInt64?
+
+    public init(key: ProcessKey, ppid: UInt32, exe: ByteString? = nil, argv: ByteString? = nil, comm: ByteString? = nil,
+                uid: UInt32? = nil, gid: UInt32? = nil, namespacePID: UInt32? = nil, mountNamespace: UInt32? = nil,
+                pidNamespace: UInt32? = nil, cgroupID: UInt64? = nil) {
+        self.key = key
+        self.ppid = ppid
+        self.exe = exe
+        self.argv = argv
+        self.comm = comm
+        self.uid = uid
+        self.gid = gid
+        self.namespacePID = namespacePID
+        self.mountNamespace = mountNamespace
+        self.pidNamespace = pidNamespace
+        self.cgroupID = cgroupID
+    }
+}

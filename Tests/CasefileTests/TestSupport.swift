@@ -1,4 +1,6 @@
 import CasefilePipeline
+import CasefileRecorder
+import GRDB
 import Foundation
 import Testing
 
@@ -56,4 +58,62 @@ func inode(_ path: String) throws -> UInt64 {
     var st = stat()
     guard stat(path, &st) == 0 else { throw POSIXError(.init(rawValue: errno) ?? .EIO) }
     return UInt64(st.st_ino)
+}
+
+/// Runs a shell command; returns exit status and combined output.
+@discardableResult
+func sh(_ command: String) throws -> (status: Int32, output: String) {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/bin/sh")
+    p.arguments = ["-c", command]
+    var env = ProcessInfo.processInfo.environment
+    env["PATH"] = "/usr/sbin:/usr/bin:/sbin:/bin:" + (env["PATH"] ?? "")
+    p.environment = env
+    let pipe = Pipe()
+    p.standardOutput = pipe
+    p.standardError = pipe
+    try p.run()
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+}
+
+/// Container runtimes the tests use; `scripts/runtimes.sh all` installs and starts them.
+enum Runtime: String {
+    case docker, containerd, podman
+
+    var answers: Bool {
+        let probe: String
+        switch self {
+        case .docker: probe = "curl -sf --max-time 3 --unix-socket /var/run/docker.sock http://d/_ping"
+        case .podman: probe = "curl -sf --max-time 3 --unix-socket /run/podman/podman.sock http://d/_ping"
+        case .containerd: probe = "test -S /run/containerd/containerd.sock && timeout 5 ctr version"
+        }
+        return (try? sh(probe).status) == 0
+    }
+
+    /// True when the runtime answers; otherwise a failure in CI, a printed skip elsewhere.
+    static func require(_ runtime: Runtime, sourceLocation: SourceLocation = #_sourceLocation) -> Bool {
+        Requirement.check(runtime.answers, "\(runtime.rawValue) answering on its socket (start it with `bash scripts/runtimes.sh all`)",
+                          sourceLocation: sourceLocation)
+    }
+}
+
+/// Starts an in-process recorder into a fresh case file, runs `body`, stops, and returns the file.
+func record(_ name: String = #function, options: (inout RecorderOptions) -> Void = { _ in },
+            _ body: () async throws -> Void) async throws -> DatabaseQueue {
+    let db = try temporaryDirectory(name).appendingPathComponent("case.db").path
+    var o = RecorderOptions(databasePath: db)
+    options(&o)
+    let recorder = Recorder(options: o)
+    try await recorder.start()
+    do {
+        try await body()
+    } catch {
+        _ = try? await recorder.stop()
+        throw error
+    }
+    try await Task.sleep(for: .milliseconds(100))
+    _ = try await recorder.stop()
+    return try DatabaseQueue(path: db)
 }

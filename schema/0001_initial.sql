@@ -38,7 +38,8 @@ CREATE TABLE sessions (
     command_line       TEXT,              -- how the recorder was started
     attached           TEXT,              -- BPF programs attached, comma-separated
     attach_failures    TEXT,              -- programs that failed to attach and why (events of those kinds are missing)
-    ring_buffer_bytes  INTEGER            -- size of the kernel ring buffer
+    ring_buffer_bytes  INTEGER,           -- size of the kernel ring buffer
+    warnings           TEXT               -- what the recorder warned about at start (e.g. non-host cgroup namespace)
 );
 
 -- What each value of events.kind means, and what its generic columns hold.

@@ -27,6 +27,7 @@ struct Info: AsyncParsableCommand {
             out += "     \(session.events) events, \(session.lost) lost\n"
             if let attached = session.attached { out += "     attached: \(attached)\n" }
             if let failures = session.attachFailures { out += "     NOT attached: \(SafeText.escape(failures))\n" }
+            if let warnings = session.warnings { out += "     WARNING: \(SafeText.escape(warnings))\n" }
         }
         out += "\nEvents by kind:\n"
         for (kind, count) in s.kinds { out += "  \(TimelineFormat.pad(kind, 14)) \(count)\n" }

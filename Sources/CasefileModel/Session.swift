@@ -7,6 +7,8 @@ public struct SessionInfo: Sendable {
     public var cgroupLayout: String
     public var cgroupHierarchy: UInt32
     public var cgroupMount: String?
+    /// What the recorder warned about at start (e.g. a non-host cgroup namespace).
+    public var warnings: String?
     public var startedAt: Int64
     public var casefileVersion: String
     public var abiVersion: Int
@@ -16,7 +18,7 @@ public struct SessionInfo: Sendable {
     public var ringBufferBytes: Int
 
     public init(host: String, kernel: String, machineID: String?, clock: BootClock, cgroupLayout: String,
-                cgroupHierarchy: UInt32, cgroupMount: String?, startedAt: Int64, casefileVersion: String,
+                cgroupHierarchy: UInt32, cgroupMount: String?, warnings: String? = nil, startedAt: Int64, casefileVersion: String,
                 abiVersion: Int, commandLine: String, attached: [String], attachFailures: [String],
                 ringBufferBytes: Int) {
         self.host = host
@@ -26,6 +28,7 @@ public struct SessionInfo: Sendable {
         self.cgroupLayout = cgroupLayout
         self.cgroupHierarchy = cgroupHierarchy
         self.cgroupMount = cgroupMount
+        self.warnings = warnings
         self.startedAt = startedAt
         self.casefileVersion = casefileVersion
         self.abiVersion = abiVersion

@@ -36,10 +36,17 @@ public struct CgroupLayout: Sendable, Equatable {
 
     /// A warning when the tracked mount does not show the host's whole hierarchy (for example
     /// inside a container with its own cgroup namespace): paths would then be relative to it.
-    public var warning: String? {
+    public var warning: String? { warning(mountRootInode: nil) }
+
+    /// The same, also checking the inode of the mounted directory: a hierarchy's root cgroup has
+    /// kernfs id 1, so any other inode means the mount shows a cgroup below the host's root.
+    public func warning(mountRootInode: UInt64?) -> String? {
         guard let tracked else { return "no cgroup filesystem is mounted: events cannot be attributed to cgroups or containers" }
         if tracked.root != "/" {
             return "the cgroup mount \(tracked.mountPoint) shows \(tracked.root), not the host's root: this recorder runs in a non-host cgroup namespace, so cgroup paths are relative and containers outside it are invisible. Run it with the host's cgroup namespace (e.g. --cgroupns=host)."
+        }
+        if let inode = mountRootInode, inode != 1 {
+            return "the cgroup mount \(tracked.mountPoint) is not the root of its hierarchy (inode \(inode), the root's is 1): cgroup paths are relative to a sub-cgroup and containers outside it are invisible. Mount the host's cgroup filesystem (e.g. --cgroupns=host, -v /sys/fs/cgroup:/sys/fs/cgroup:ro)."
         }
         return nil
     }

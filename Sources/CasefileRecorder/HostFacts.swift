@@ -11,6 +11,13 @@ struct HostFacts {
     var cgroups: CgroupLayout
     var trackedHierarchy: UInt32
 
+    /// Set when cgroup attribution will be incomplete (non-host cgroup namespace, no cgroupfs).
+    var cgroupWarning: String? {
+        var st = stat()
+        let inode = cgroups.tracked.flatMap { stat($0.mountPoint, &st) == 0 ? UInt64(st.st_ino) : nil }
+        return cgroups.warning(mountRootInode: inode)
+    }
+
     static func read(preferV1Cpuset: Bool = false) throws -> HostFacts {
         var uts = utsname()
         uname(&uts)

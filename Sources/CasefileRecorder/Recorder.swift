@@ -152,13 +152,13 @@ public final class Recorder: Service, Sendable {
         let facts: HostFacts
         do {
             facts = try HostFacts.read(preferV1Cpuset: options.cgroupV1Cpuset)
-            if let warning = facts.cgroups.warning { logger.warning("\(warning)") }
+            if let warning = facts.cgroupWarning { logger.warning("\(warning)") }
             probe = try Probe(ringBufferBytes: options.ringBufferBytes, cgroupV1Cpuset: !(facts.cgroups.tracked?.isV2 ?? true))
             let queue = try CaseFile.openForRecording(path: options.databasePath)
             writer = try SessionWriter(queue: queue, session: SessionInfo(
                 host: facts.host, kernel: facts.kernel, machineID: facts.machineID, clock: facts.clock,
                 cgroupLayout: facts.cgroups.kind.rawValue, cgroupHierarchy: facts.trackedHierarchy,
-                cgroupMount: facts.cgroups.tracked?.mountPoint, startedAt: nowNanoseconds(),
+                cgroupMount: facts.cgroups.tracked?.mountPoint, warnings: facts.cgroupWarning, startedAt: nowNanoseconds(),
                 casefileVersion: CasefileVersion.current, abiVersion: Probe.abiVersion,
                 commandLine: options.commandLine, attached: probe.attached,
                 attachFailures: probe.failed.map { "\($0.program): \($0.reason)" },

@@ -101,6 +101,7 @@ public struct Investigation: Sendable {
         public var version: String
         public var attached: String?
         public var attachFailures: String?
+        public var warnings: String?
     }
 
     public struct Summary: Sendable {
@@ -120,12 +121,12 @@ public struct Investigation: Sendable {
         try queue.read { db in
             let sessions = try Row.fetchAll(db, sql: """
                 SELECT id, host, kernel, boot_id, cgroup_layout, started_at, ended_at, clean_shutdown, events, lost,
-                       casefile_version, attached, attach_failures FROM sessions ORDER BY id
+                       casefile_version, attached, attach_failures, warnings FROM sessions ORDER BY id
                 """).map { r in
                 SessionSummary(id: try r.decode(Int64.self, atIndex: 0), host: r[1] ?? "?", kernel: r[2] ?? "?",
                                bootID: r[3] ?? "?", cgroupLayout: r[4] ?? "?", startedAt: try r.decode(Int64.self, atIndex: 5),
                                endedAt: r[6], cleanShutdown: r[7] ?? false, events: r[8] ?? 0, lost: r[9] ?? 0,
-                               version: r[10] ?? "?", attached: r[11], attachFailures: r[12])
+                               version: r[10] ?? "?", attached: r[11], attachFailures: r[12], warnings: r[13])
             }
             let kinds = try Row.fetchAll(db, sql: """
                 SELECT k.name, count(e.id) FROM event_kinds k LEFT JOIN events e ON e.kind = k.id GROUP BY k.id ORDER BY k.id

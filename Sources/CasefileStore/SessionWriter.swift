@@ -31,14 +31,14 @@ public final class SessionWriter {
             try db.execute(sql: """
                 INSERT INTO sessions (host, kernel, machine_id, boot_id, boot_offset_ns, cgroup_layout,
                     cgroup_hierarchy, cgroup_mount, started_at, casefile_version, abi_version, command_line,
-                    attached, attach_failures, ring_buffer_bytes)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    attached, attach_failures, ring_buffer_bytes, warnings)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [session.host, session.kernel, session.machineID, session.clock.bootID,
                                  session.clock.offsetNanoseconds, session.cgroupLayout, Int(session.cgroupHierarchy),
                                  session.cgroupMount, session.startedAt, session.casefileVersion, session.abiVersion,
                                  session.commandLine, session.attached.joined(separator: ","),
                                  session.attachFailures.isEmpty ? nil : session.attachFailures.joined(separator: "; "),
-                                 session.ringBufferBytes])
+                                 session.ringBufferBytes, session.warnings])
             return db.lastInsertedRowID
         }
     }

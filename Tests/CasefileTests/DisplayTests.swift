@@ -69,5 +69,7 @@ import Testing
         #expect(nested.warning?.contains("non-host cgroup namespace") == true)
 
         #expect(CgroupLayout.parse(mountinfo: "").warning != nil)
+        #expect(h.warning(mountRootInode: 1) == nil)
+        #expect(h.warning(mountRootInode: 4242)?.contains("not the root of its hierarchy") == true)
     }
 }

@@ -82,7 +82,14 @@ PODMAN_BUSYBOX_IMAGE=localhost/casefile/busybox:1    # how podman names it after
 CTR_NAMESPACE=k8s.io
 BUSYBOX_APPLETS=(sh ls cat sleep echo true false wget id ps env mkdir touch rm head tail)
 
-PACKAGES=(docker.io containerd runc podman busybox-static curl util-linux)
+PACKAGES=(docker.io containerd runc podman busybox-static curl util-linux docker-registry)
+
+# A local image registry on loopback (Debian's docker-registry): pushing an image through it gives it
+# a real repo digest (RepoDigests / containerd target digest), which locally imported images lack.
+REGISTRY_BIN=/usr/bin/docker-registry
+REGISTRY_ADDR=127.0.0.1:5000
+REGISTRY_CONFIG="$STATE_DIR/registry.yml"
+REGISTRY_IMAGE=localhost:5000/casefile/busybox:1
 
 log() { printf '[runtimes] %s\n' "$*" >&2; }
 die() { printf '[runtimes] ERROR: %s\n' "$*" >&2; exit 1; }
@@ -143,6 +150,7 @@ our_pid() {
 sock_listening() { awk -v p="$1" '$NF == p && $4 == "00010000" { found = 1 } END { exit !found }' /proc/net/unix; }
 
 docker_answers() { [ "$(curl -fsS --max-time 5 --unix-socket "$DOCKER_SOCK" http://localhost/_ping 2>/dev/null)" = "OK" ]; }
+registry_answers() { curl -fsS --max-time 5 "http://$REGISTRY_ADDR/v2/" >/dev/null 2>&1; }
 podman_answers() { [ "$(curl -fsS --max-time 5 --unix-socket "$PODMAN_SOCK" http://localhost/_ping 2>/dev/null)" = "OK" ]; }
 # ctr retries a missing socket until its timeout: test the socket file first.
 containerd_answers() {
@@ -258,6 +266,26 @@ start_podman() {
     "$PODMAN_BIN" --cgroup-manager=cgroupfs --log-level=info system service --time=0 "unix://$PODMAN_SOCK"
 }
 
+start_registry() {
+  mkdir -p /var/lib/casefile-ci/registry
+  cat >"$REGISTRY_CONFIG" <<YML
+version: 0.1
+storage:
+  filesystem:
+    rootdirectory: /var/lib/casefile-ci/registry
+http:
+  addr: $REGISTRY_ADDR
+YML
+  if registry_answers; then log "start: registry already answers on $REGISTRY_ADDR"; return 0; fi
+  spawn registry "$LOG_DIR/registry.log" "$REGISTRY_BIN" serve "$REGISTRY_CONFIG"
+  local deadline=$((SECONDS + TIMEOUT))
+  until registry_answers; do
+    [ "$SECONDS" -ge "$deadline" ] && die "registry did not answer on $REGISTRY_ADDR; see $LOG_DIR/registry.log"
+    sleep 0.3
+  done
+  log "start: registry answers on $REGISTRY_ADDR"
+}
+
 cmd_start() {
   [ -x "$DOCKERD_BIN" ] && [ -x "$CONTAINERD_BIN" ] && [ -x "$PODMAN_BIN" ] ||
     die "runtimes are not installed; run: bash $0 install"
@@ -268,6 +296,7 @@ cmd_start() {
   start_containerd
   start_dockerd
   start_podman
+  start_registry
 }
 
 # ----------------------------------------------------------------------------------------------- images
@@ -335,6 +364,30 @@ cmd_images() {
       die "after podman load, podman lacks $PODMAN_BUSYBOX_IMAGE: $(podman_cli images --format '{{.Repository}}:{{.Tag}}' | tr '\n' ' ')"
   fi
 
+  # The same busybox through the local registry, so every runtime holds it with a repo digest.
+  registry_answers || die "the registry does not answer on $REGISTRY_ADDR; run: bash $0 start"
+  if docker_cli image inspect --format '{{join .RepoDigests " "}}' "$REGISTRY_IMAGE" 2>/dev/null | grep -q '@sha256:'; then
+    log "images: docker has $REGISTRY_IMAGE with a repo digest"
+  else
+    log "images: docker push $REGISTRY_IMAGE"
+    docker_cli tag "$BUSYBOX_IMAGE" "$REGISTRY_IMAGE"
+    docker_cli push "$REGISTRY_IMAGE" >/dev/null
+    docker_cli image inspect --format '{{join .RepoDigests " "}}' "$REGISTRY_IMAGE" | grep -q '@sha256:' ||
+      die "after docker push, $REGISTRY_IMAGE has no repo digest"
+  fi
+  if ctr_has "$REGISTRY_IMAGE"; then
+    log "images: containerd ($CTR_NAMESPACE) has $REGISTRY_IMAGE"
+  else
+    log "images: ctr pull $REGISTRY_IMAGE"
+    ctr_cli -n "$CTR_NAMESPACE" images pull --plain-http "$REGISTRY_IMAGE" >/dev/null
+  fi
+  if podman_has "$REGISTRY_IMAGE"; then
+    log "images: podman has $REGISTRY_IMAGE"
+  else
+    log "images: podman pull $REGISTRY_IMAGE"
+    podman_cli pull -q --tls-verify=false "$REGISTRY_IMAGE" >/dev/null
+  fi
+
   rm -rf "$work"
   trap - EXIT
 }
@@ -380,6 +433,8 @@ cmd_status() {
   if podman_answers; then
     echo "podman:     answers on $PODMAN_SOCK (version $(api_field "$PODMAN_SOCK" /version Version), compat API $(api_field "$PODMAN_SOCK" /version ApiVersion))"
   else echo "podman:     DOWN ($PODMAN_SOCK; log $LOG_DIR/podman.log)"; down=1; fi
+  if registry_answers; then echo "registry:   answers on $REGISTRY_ADDR"
+  else echo "registry:   DOWN ($REGISTRY_ADDR; log $LOG_DIR/registry.log)"; down=1; fi
   return "$down"
 }
 
@@ -407,6 +462,7 @@ stop_one() { # stop_one NAME BIN: stop the process whose pid file this script wr
 }
 
 cmd_stop() {
+  stop_one registry "$REGISTRY_BIN"
   stop_one podman "$PODMAN_BIN"
   stop_one dockerd "$DOCKERD_BIN"
   stop_one containerd "$CONTAINERD_BIN"

@@ -34,8 +34,9 @@ record: release
 runtimes:
 	bash scripts/runtimes.sh all
 
+# Serial: every recorder sees the whole host, so tests running at once would only add noise to each other.
 test: deps runtimes
-	$(SWIFT) test
+	$(SWIFT) test --no-parallel
 
 bench: release
 	./.build/release/casefile-bench

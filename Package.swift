@@ -17,7 +17,7 @@ let strict: [SwiftSetting] = [
 
 let package = Package(
     name: "casefile",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "casefile", targets: ["casefile"]),
         .library(name: "CasefileCLI", targets: ["CasefileCLI"]),
@@ -27,6 +27,12 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
+        .package(url: "https://github.com/grpc/grpc-swift-2", from: "2.4.3"),
+        .package(url: "https://github.com/grpc/grpc-swift-protobuf", from: "2.4.1"),
+        .package(url: "https://github.com/grpc/grpc-swift-nio-transport", from: "2.9.2"),
     ],
     targets: [
         // C: libbpf and the event ABI header (bpf/casefile.h), wrapped once.
@@ -53,6 +59,32 @@ let package = Package(
         .target(name: "CasefileDecode", dependencies: ["CCasefileBPF", "CasefileModel"], swiftSettings: strict),
         .target(name: "CCasefileLinux"),
         .target(name: "CasefilePipeline", dependencies: ["CasefileModel", "CCasefileLinux"], swiftSettings: strict),
+        // Generated protobuf/gRPC code for containerd and CRI (scripts/generate-protos.sh).
+        .target(
+            name: "CasefileRuntimeAPI",
+            dependencies: [
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+            ],
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
+        // Enrichment: asks container runtimes about containers, asynchronously.
+        .target(
+            name: "CasefileEnrich",
+            dependencies: [
+                "CasefileModel", "CasefileRuntimeAPI",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         .target(
             name: "CasefileStore",
             dependencies: [
@@ -66,7 +98,7 @@ let package = Package(
         .target(
             name: "CasefileRecorder",
             dependencies: [
-                "CasefileProbe", "CasefileDecode", "CasefilePipeline", "CasefileStore", "CasefileModel",
+                "CasefileProbe", "CasefileDecode", "CasefilePipeline", "CasefileStore", "CasefileModel", "CasefileEnrich",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -75,7 +107,7 @@ let package = Package(
         .target(
             name: "CasefileCLI",
             dependencies: [
-                "CasefileRecorder", "CasefileStore", "CasefileModel",
+                "CasefileRecorder", "CasefileStore", "CasefileModel", "CasefileEnrich",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -94,8 +126,14 @@ let package = Package(
             name: "CasefileTests",
             dependencies: [
                 "CasefileCLI", "CasefileRecorder", "CasefileStore", "CasefileDecode", "CasefilePipeline",
-                "CasefileModel", "CasefileProbe", "CCasefileBPF",
+                "CasefileModel", "CasefileProbe", "CCasefileBPF", "CasefileEnrich", "CasefileRuntimeAPI",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),

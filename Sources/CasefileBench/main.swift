@@ -20,6 +20,7 @@ func intArg(_ name: String, _ fallback: Int) -> Int {
 let storeEvents = intArg("--store-events", 1_000_000)
 let execs = intArg("--execs", 2_000)
 let opens = intArg("--opens", 1_000_000)
+let burst = intArg("--containers", 50)
 let work = FileManager.default.temporaryDirectory.appendingPathComponent("casefile-bench-\(getpid())")
 try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
 defer { try? FileManager.default.removeItem(at: work) }
@@ -130,7 +131,7 @@ do {
     let db = work.appendingPathComponent("storm.db").path
     let marker = "casefile-bench-\(UUID().uuidString.prefix(8))"
     let target = work.appendingPathComponent("target").path
-    FileManager.default.createFile(atPath: target, contents: Data("x".utf8))
+    _ = FileManager.default.createFile(atPath: target, contents: Data("x".utf8))
     execStorm(50, marker: "warmup")
     let baseExec = seconds { execStorm(execs, marker: marker) }
     let baseOpen = seconds { openStorm(opens, path: target) }
@@ -158,4 +159,51 @@ do {
     print(String(format: "open storm: %d × open()+close(): %.3f s without, %.3f s with casefile record = %.2fx slowdown (openat is not captured yet: 0 events expected)",
                  opens, baseOpen, recOpen, recOpen / baseOpen))
     print("recording: \(total) events stored in all, db \(fileSize(db)) bytes")
+}
+
+// MARK: 4. enrichment latency for a burst of containers
+do {
+    let dockerUp = (try? Process.run(URL(fileURLWithPath: "/bin/sh"), arguments: ["-c", "curl -sf --max-time 3 --unix-socket /var/run/docker.sock http://d/_ping >/dev/null"]))
+        .map { p -> Bool in p.waitUntilExit(); return p.terminationStatus == 0 } ?? false
+    guard burst > 0, dockerUp else {
+        print("enrichment: skipped (dockerd not answering; `bash scripts/runtimes.sh all`)")
+        exit(0)
+    }
+    let db = work.appendingPathComponent("burst.db").path
+    let tag = UUID().uuidString.prefix(8).lowercased()
+    let recorder = try startRecorder(db)
+    let image = "localhost:5000/casefile/busybox:1"
+    func shell(_ command: String) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/bin/sh")
+        p.arguments = ["-c", command]
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try? p.run()
+        p.waitUntilExit()
+    }
+    let elapsed = seconds {
+        shell("seq 1 \(burst) | xargs -P 8 -I{} docker run -d --network none --name cfb-\(tag)-{} \(image) sleep 3")
+    }
+    usleep(1_500_000)
+    stopRecorder(recorder)
+    shell("docker ps -aq --filter name=cfb-\(tag) | xargs -r docker rm -f")
+    let q = try DatabaseQueue(path: db)
+    let latencies: [Double] = try q.read { db in
+        try Row.fetchAll(db, sql: """
+            SELECT c.enriched_at, g.created_at FROM containers c
+            JOIN cgroups g ON g.container_id = c.id AND g.hierarchy_id = 0 AND g.path LIKE '%' || c.id
+            WHERE c.name LIKE ? AND c.enriched_at IS NOT NULL AND g.created_at IS NOT NULL
+            """, arguments: ["cfb-\(tag)-%"]).map { row in
+            let enriched: Int64 = row[0] ?? 0
+            let created: Int64 = row[1] ?? 0
+            return Double(max(0, enriched - created)) / 1e6
+        }
+    }.sorted()
+    let named = try q.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM containers WHERE name LIKE ?", arguments: ["cfb-\(tag)-%"]) } ?? 0
+    func percentile(_ p: Double) -> Double {
+        latencies.isEmpty ? .nan : latencies[min(latencies.count - 1, Int((Double(latencies.count - 1) * p).rounded()))]
+    }
+    print(String(format: "enrichment: burst of %d docker containers started in %.2f s; %d named; cgroup mkdir → complete container row: p50 %.1f ms, p99 %.1f ms, max %.1f ms",
+                 burst, elapsed, named, percentile(0.5), percentile(0.99), latencies.last ?? .nan))
 }

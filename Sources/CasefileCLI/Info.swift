@@ -28,13 +28,15 @@ struct Info: AsyncParsableCommand {
             if let attached = session.attached { out += "     attached: \(attached)\n" }
             if let failures = session.attachFailures { out += "     NOT attached: \(SafeText.escape(failures))\n" }
             if let warnings = session.warnings { out += "     WARNING: \(SafeText.escape(warnings))\n" }
+            if let runtimes = session.runtimes { out += "     container runtimes: \(SafeText.escape(runtimes))\n" }
+            if session.enrichmentDropped > 0 { out += "     enrichment requests dropped (queue full): \(session.enrichmentDropped)\n" }
         }
         out += "\nEvents by kind:\n"
         for (kind, count) in s.kinds { out += "  \(TimelineFormat.pad(kind, 14)) \(count)\n" }
         let lost = s.gaps.reduce(0) { $0 + $1.count }
         out += "\nLost events: \(lost)\n"
         for (reason, count) in s.gaps { out += "  \(TimelineFormat.pad(reason, 20)) \(count)\n" }
-        out += "\nProcesses \(s.processes), cgroups \(s.cgroups), containers \(s.containers), pods \(s.pods)\n"
+        out += "\nProcesses \(s.processes), cgroups \(s.cgroups), containers \(s.containers) (\(s.enrichedContainers) named by their runtime), pods \(s.pods)\n"
         print(out, terminator: "")
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CasefileEnrich
 import CasefileModel
 import CasefileRecorder
 import Foundation
@@ -22,7 +23,23 @@ struct Record: AsyncParsableCommand {
     @Flag(help: "Never print the live status line (it is printed only when stderr is a terminal).")
     var quiet = false
 
+    @Option(name: .customLong("runtime-socket"), help: ArgumentHelp(
+        "A container runtime socket to ask, besides the discovered ones (repeatable).",
+        discussion: "RUNTIME is docker, podman, containerd or crio, e.g. containerd=/run/k3s/containerd/containerd.sock.",
+        valueName: "RUNTIME=PATH"))
+    var runtimeSockets: [String] = []
+
+    @Flag(help: "Do not ask container runtimes for names, images and pods (containers keep what their cgroup path says).")
+    var noEnrichment = false
+
+    @Flag(help: ArgumentHelp("Attribute events to the v1 cpuset cgroup hierarchy even when cgroup v2 is mounted.", visibility: .hidden))
+    var cgroupV1Cpuset = false
+
     func validate() throws {
+        for socket in runtimeSockets { _ = try RuntimeEndpoint(argument: socket) }
+        if noEnrichment && !runtimeSockets.isEmpty {
+            throw ValidationError("--runtime-socket and --no-enrichment contradict each other: runtimes are only asked when enrichment is on")
+        }
         if let duration, !(duration > 0) { throw ValidationError("--duration must be a positive number of seconds, got \(duration)") }
         guard ringBufferMib > 0, ringBufferMib & (ringBufferMib - 1) == 0, ringBufferMib <= 1024 else {
             throw ValidationError("--ring-buffer-mib must be a power of two between 1 and 1024, got \(ringBufferMib)")
@@ -35,6 +52,9 @@ struct Record: AsyncParsableCommand {
         }
         var options = RecorderOptions(databasePath: database.db)
         options.ringBufferBytes = ringBufferMib << 20
+        options.enrichment = !noEnrichment
+        options.runtimeSockets = try runtimeSockets.map(RuntimeEndpoint.init(argument:))
+        options.cgroupV1Cpuset = cgroupV1Cpuset
         var logger = Logger(label: "casefile")
         logger.logLevel = .info
         let recorder = Recorder(options: options, logger: logger)

@@ -63,19 +63,21 @@ struct Timeline: AsyncParsableCommand {
 
 enum TimelineFormat {
     static let header = pad("TIME (UTC)", 27) + " " + pad("EVENT", 17) + " " + pad("PID", 7) + " " + pad("PPID", 7) + " "
-        + pad("COMM", 16) + " " + pad("CONTAINER", 20) + " DETAILS\n"
+        + pad("COMM", 16) + " " + pad("CONTAINER", 20) + " " + pad("POD", 20) + " DETAILS\n"
 
     /// One line per row: text from the recorded host is escaped; the cgroup path is shown after
     /// the details for events outside containers.
     static func line(_ r: Investigation.TimelineRow) -> String {
         let comm = r.comm.map(SafeText.escape) ?? "-"
         let container = r.container.map(SafeText.escape) ?? "-"
-        var details = r.details.map(SafeText.escape) ?? ""
+        let pod = r.pod.map(SafeText.escape) ?? "-"
+        // exec: rendered from the exact argv (details holds an already escaped copy for sqlite3 users)
+        var details = r.argv.map { Display.commandLine(argv: $0, truncated: r.argvTruncated) } ?? r.details.map(SafeText.escape) ?? ""
         if r.container == nil, let cgroup = r.cgroupPath, cgroup != [UInt8(ascii: "/")], !["cgroup_mkdir", "cgroup_rmdir"].contains(r.kind) {
             details += "  [cgroup " + SafeText.escape(cgroup) + "]"
         }
         return pad(Display.utc(r.time), 27) + " " + pad(r.kind, 17) + " " + pad(r.pid.map(String.init) ?? "-", 7) + " "
-            + pad(r.ppid.map(String.init) ?? "-", 7) + " " + pad(comm, 16) + " " + pad(container, 20) + " " + details + "\n"
+            + pad(r.ppid.map(String.init) ?? "-", 7) + " " + pad(comm, 16) + " " + pad(container, 20) + " " + pad(pod, 20) + " " + details + "\n"
     }
 
     static func pad(_ s: String, _ width: Int) -> String {

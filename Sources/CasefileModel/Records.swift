@@ -5,13 +5,23 @@ public struct StoreBatch: Sendable {
     public var processes: [ProcessRecord] = []
     public var events: [ResolvedEvent] = []
     public var gaps: [Gap] = []
-    public init(cgroups: [CgroupRecord] = [], processes: [ProcessRecord] = [], events: [ResolvedEvent] = [], gaps: [Gap] = []) {
+    /// Answers from container runtimes (back-filled into `containers` and `pods`).
+    public var enrichments: [ContainerMetadata] = []
+    public var enrichmentFailures: [EnrichmentFailure] = []
+
+    public init(cgroups: [CgroupRecord] = [], processes: [ProcessRecord] = [], events: [ResolvedEvent] = [], gaps: [Gap] = [],
+                enrichments: [ContainerMetadata] = [], enrichmentFailures: [EnrichmentFailure] = []) {
         self.cgroups = cgroups
         self.processes = processes
         self.events = events
         self.gaps = gaps
+        self.enrichments = enrichments
+        self.enrichmentFailures = enrichmentFailures
     }
-    public var isEmpty: Bool { cgroups.isEmpty && processes.isEmpty && events.isEmpty && gaps.isEmpty }
+
+    public var isEmpty: Bool {
+        cgroups.isEmpty && processes.isEmpty && events.isEmpty && gaps.isEmpty && enrichments.isEmpty && enrichmentFailures.isEmpty
+    }
 }
 
 /// A container as its cgroup path shows it (no runtime asked yet).

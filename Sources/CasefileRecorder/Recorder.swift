@@ -1,4 +1,5 @@
 import CasefileDecode
+import CasefileEnrich
 import CasefileModel
 import CasefilePipeline
 import CasefileProbe
@@ -22,6 +23,15 @@ public struct RecorderOptions: Sendable {
     /// Attribute events to the v1 cpuset hierarchy even when a v2 hierarchy exists (what a host
     /// without v2 gets automatically). For testing the v1 path on hybrid hosts.
     public var cgroupV1Cpuset = false
+    /// Ask container runtimes for names, images and pods (`--no-enrichment` turns it off).
+    public var enrichment = true
+    /// Runtime sockets given with `--runtime-socket`, used besides the discovered ones.
+    public var runtimeSockets: [RuntimeEndpoint] = []
+    /// Candidate default sockets (tests point this elsewhere).
+    public var runtimeSocketCandidates: [RuntimeEndpoint] = RuntimeDiscovery.defaults
+    public var enricher = Enricher.Configuration()
+    /// How long a stop waits for enrichment calls still running, so the last containers get names.
+    public var enrichmentGrace: Duration = .seconds(3)
 
     public init(databasePath: String) { self.databasePath = databasePath }
 }
@@ -69,6 +79,7 @@ public final class Recorder: Service, Sendable {
     private enum Message: Sendable {
         case events([Event])
         case gap(Gap)
+        case enrichment(Enricher.Outcome)
     }
 
     public init(options: RecorderOptions, logger: Logger = Logger(label: "casefile.recorder")) {
@@ -100,12 +111,14 @@ public final class Recorder: Service, Sendable {
             return s.started
         }
         guard !already else { return }
-        let ready: Result<Void, any Error> = await withCheckedContinuation { started in
+        let ready: Result<Enricher?, any Error> = await withCheckedContinuation { started in
             let thread = Thread { [self] in self.probeThread(started: started) }
             thread.name = "casefile-probe"
             thread.start()
         }
-        try ready.get()
+        // Recording starts once runtime event streams are up (bounded): a container created right
+        // after `start` returns is then enriched at creation, however short its life.
+        await try ready.get()?.waitForEventStreams(timeout: .seconds(2))
     }
 
     /// Asks the threads to finish: the ring is drained, everything is committed, the session row
@@ -146,7 +159,7 @@ public final class Recorder: Service, Sendable {
 
     // MARK: Threads
 
-    private func probeThread(started: CheckedContinuation<Result<Void, any Error>, Never>) {
+    private func probeThread(started: CheckedContinuation<Result<Enricher?, any Error>, Never>) {
         let probe: Probe
         let writer: SessionWriter
         let facts: HostFacts
@@ -174,6 +187,7 @@ public final class Recorder: Service, Sendable {
         statsBox.withLock { $0.sessionID = writer.sessionID }
 
         let queue = BlockingQueue<Message>(capacity: options.backlogLimit)
+        let enrichment = startEnrichment(queue: queue)
         let writerDone = DispatchSemaphore(value: 0)
         let sendableWriter = UncheckedBox(writer)
         let cgroupFS = facts.cgroups.tracked.map { CgroupFS(mountPoint: $0.mountPoint, hierarchyID: facts.trackedHierarchy) }
@@ -181,12 +195,13 @@ public final class Recorder: Service, Sendable {
         let failures = probe.failed.map { "\($0.program): \($0.reason)" }
         let writerThread = Thread { [self] in
             self.writerThread(writer: sendableWriter.value, queue: queue, clock: facts.clock,
-                              cgroupFS: cgroupFS, attached: attached, failures: failures)
+                              cgroupFS: cgroupFS, enricher: enrichment?.enricher, runtimes: enrichment?.description ?? "enrichment off",
+                              attached: attached, failures: failures)
             writerDone.signal()
         }
         writerThread.name = "casefile-writer"
         writerThread.start()
-        started.resume(returning: .success(()))
+        started.resume(returning: .success(enrichment?.enricher))
 
         var decoder = Decoder()
         var reported = (dropped: UInt64(0), alloc: UInt64(0), undecodable: UInt64(0))
@@ -237,19 +252,67 @@ public final class Recorder: Service, Sendable {
         // Stop: programs stay attached until the probe is released, so drain what is there now.
         drainAll()
         reportLosses()
+        if let enrichment {
+            // Let running enrichment calls answer (bounded), so the last containers get names; then
+            // stop it. Every wait here is bounded: a runtime that hangs cannot hold up the stop.
+            let done = DispatchSemaphore(value: 0)
+            let grace = options.enrichmentGrace
+            Task.detached {
+                await enrichment.enricher.settle(timeout: grace)
+                enrichment.enricher.finish()
+                enrichment.task.cancel()
+                await enrichment.connections.shutdown()
+                done.signal()
+            }
+            let seconds = Double(grace.components.seconds) + 5
+            if done.wait(timeout: .now() + seconds) == .timedOut {
+                logger.warning("enrichment did not stop within \(seconds) s; closing the case file without it")
+            }
+        }
         queue.close()
         writerDone.wait()
         withExtendedLifetime(probe) {}
     }
 
+    private struct Enrichment: Sendable {
+        let enricher: Enricher
+        let connections: RuntimeConnections
+        let task: Task<Void, Never>
+        let description: String
+    }
+
+    /// Finds runtime sockets and starts the enricher; its answers go into the writer's queue.
+    private func startEnrichment(queue: BlockingQueue<Message>) -> Enrichment? {
+        guard options.enrichment else { return nil }
+        let endpoints = RuntimeDiscovery.discover(explicit: options.runtimeSockets, candidates: options.runtimeSocketCandidates)
+        let connections = RuntimeConnections(endpoints: endpoints, timeout: options.enricher.callTimeout, logger: logger)
+        let enricher = Enricher(clients: connections.clients, configuration: options.enricher, logger: logger) { outcome in
+            queue.push(.enrichment(outcome), force: true)
+        }
+        let task = Task.detached { await enricher.run() }
+        let description = endpoints.isEmpty ? "none found" : connections.clients.map(\.source).joined(separator: ", ")
+        logger.info("container runtimes: \(description)")
+        return Enrichment(enricher: enricher, connections: connections, task: task, description: description)
+    }
+
     private func writerThread(writer: SessionWriter, queue: BlockingQueue<Message>, clock: BootClock,
-                              cgroupFS: CgroupFS?, attached: [String], failures: [String]) {
+                              cgroupFS: CgroupFS?, enricher: Enricher?, runtimes: String, attached: [String], failures: [String]) {
+        var askedAbout: Set<String> = []
+        func askRuntimes(_ batch: StoreBatch) {
+            guard let enricher else { return }
+            for cgroup in batch.cgroups {
+                guard let container = cgroup.container, askedAbout.insert(container.id).inserted else { continue }
+                enricher.submit(containerID: container.id, runtimeGuess: container.runtime)
+            }
+        }
         var pipeline = Pipeline(clock: clock, trackedHierarchy: cgroupFS?.hierarchyID ?? 0, cgroupFS: cgroupFS)
         var failure: (any Error)?
         // What existed before recording: written before the first event. The probe is already
         // attached, so nothing that starts from now on is missed.
         do {
-            try writer.write(pipeline.snapshot())
+            let snapshot = pipeline.snapshot()
+            try writer.write(snapshot)
+            askRuntimes(snapshot)
         } catch {
             logger.error("writing the start-up snapshot to \(options.databasePath) failed: \(error)")
             failure = error
@@ -258,11 +321,13 @@ public final class Recorder: Service, Sendable {
         while let messages = queue.takeAll(timeout: 0.1) {
             guard failure == nil else { continue } // keep draining so the probe never blocks
             var pending: [Event] = []
-            var gaps: [Gap] = []
+            var extra = StoreBatch()
             for message in messages {
                 switch message {
                 case .events(let batch): pending.append(contentsOf: batch)
-                case .gap(let gap): gaps.append(gap)
+                case .gap(let gap): extra.gaps.append(gap)
+                case .enrichment(.enriched(let metadata)): extra.enrichments.append(metadata)
+                case .enrichment(.failed(let failure)): extra.enrichmentFailures.append(failure)
                 }
             }
             do {
@@ -270,8 +335,13 @@ public final class Recorder: Service, Sendable {
                 repeat {
                     let end = min(pending.count, start + options.maxTransactionEvents)
                     var batch = pipeline.resolve(Array(pending[start..<end]))
-                    if start == 0 { batch.gaps = gaps }
+                    if start == 0 {
+                        batch.gaps = extra.gaps
+                        batch.enrichments = extra.enrichments
+                        batch.enrichmentFailures = extra.enrichmentFailures
+                    }
                     try writer.write(batch)
+                    askRuntimes(batch)
                     start = end
                 } while start < pending.count
                 statsBox.withLock {
@@ -285,6 +355,7 @@ public final class Recorder: Service, Sendable {
             }
         }
         do {
+            try writer.setRuntimes(runtimes, enrichmentDropped: enricher?.stats.dropped ?? 0)
             try writer.finish(clean: failure == nil)
         } catch {
             failure = failure ?? error

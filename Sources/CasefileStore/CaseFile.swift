@@ -12,6 +12,9 @@ public enum CaseFile {
         return (version, file.name, file.text)
     }.sorted { $0.version < $1.version }
 
+    /// `schema/views.sql`: every view, re-created after migrations.
+    static let views: String = EmbeddedSchema.files.first { $0.name == "views.sql" }?.text ?? ""
+
     /// The newest schema version this binary writes and reads.
     public static var schemaVersion: Int { migrations.last?.version ?? 0 }
 
@@ -78,13 +81,15 @@ public enum CaseFile {
         guard current <= schemaVersion else {
             throw StoreError.newerSchema(path: path, fileVersion: current, supported: schemaVersion)
         }
-        for migration in migrations where migration.version > current {
+        let pending = migrations.filter { $0.version > current }
+        for migration in pending {
             try db.inTransaction {
                 try db.execute(sql: migration.sql)
                 try db.execute(sql: "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
                                arguments: [migration.version, migration.name, nowNanoseconds()])
                 try db.execute(sql: "PRAGMA application_id = \(applicationID)")
                 try db.execute(sql: "PRAGMA user_version = \(migration.version)")
+                if migration.version == pending.last?.version { try db.execute(sql: views) }
                 return .commit
             }
         }

@@ -45,6 +45,11 @@ public struct Investigation: Sendable {
         /// Container name, or the first 12 characters of its id.
         public var container: [UInt8]?
         public var containerID: String?
+        /// `namespace/name` of the pod, when known.
+        public var pod: [UInt8]?
+        /// For exec: the exact argv (NUL-separated); `details` then holds its display-safe form.
+        public var argv: [UInt8]?
+        public var argvTruncated = false
     }
 
     /// Timeline rows derived from the containers table (no `events` row behind them).
@@ -71,7 +76,7 @@ public struct Investigation: Sendable {
         // Text from the observed system is read as BLOB: GRDB would repair invalid UTF-8 in TEXT.
         var sql = """
             SELECT id, ts, kind, pid, ppid, CAST(comm AS BLOB), CAST(details AS BLOB), CAST(cgroup_path AS BLOB),
-                   CAST(container AS BLOB), container_id FROM timeline
+                   CAST(container AS BLOB), container_id, CAST(pod AS BLOB), argv, argv_truncated FROM timeline
             """
         if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
         sql += " ORDER BY ts, id IS NOT NULL, id"
@@ -82,7 +87,8 @@ public struct Investigation: Sendable {
                 try body(TimelineRow(id: row[0], time: try row.decode(Int64.self, atIndex: 1),
                                      kind: try row.decode(String.self, atIndex: 2), pid: row[3], ppid: row[4],
                                      comm: bytes(row, 5), details: bytes(row, 6), cgroupPath: bytes(row, 7),
-                                     container: bytes(row, 8), containerID: row[9]))
+                                     container: bytes(row, 8), containerID: row[9], pod: bytes(row, 10),
+                                     argv: bytes(row, 11), argvTruncated: (row[12] as Int64? ?? 0) != 0))
             }
         }
     }
@@ -102,6 +108,8 @@ public struct Investigation: Sendable {
         public var attached: String?
         public var attachFailures: String?
         public var warnings: String?
+        public var runtimes: String?
+        public var enrichmentDropped: Int64
     }
 
     public struct Summary: Sendable {
@@ -114,6 +122,7 @@ public struct Investigation: Sendable {
         public var processes: Int64
         public var cgroups: Int64
         public var containers: Int64
+        public var enrichedContainers: Int64
         public var pods: Int64
     }
 
@@ -121,12 +130,13 @@ public struct Investigation: Sendable {
         try queue.read { db in
             let sessions = try Row.fetchAll(db, sql: """
                 SELECT id, host, kernel, boot_id, cgroup_layout, started_at, ended_at, clean_shutdown, events, lost,
-                       casefile_version, attached, attach_failures, warnings FROM sessions ORDER BY id
+                       casefile_version, attached, attach_failures, warnings, runtimes, enrichment_dropped FROM sessions ORDER BY id
                 """).map { r in
                 SessionSummary(id: try r.decode(Int64.self, atIndex: 0), host: r[1] ?? "?", kernel: r[2] ?? "?",
                                bootID: r[3] ?? "?", cgroupLayout: r[4] ?? "?", startedAt: try r.decode(Int64.self, atIndex: 5),
                                endedAt: r[6], cleanShutdown: r[7] ?? false, events: r[8] ?? 0, lost: r[9] ?? 0,
-                               version: r[10] ?? "?", attached: r[11], attachFailures: r[12], warnings: r[13])
+                               version: r[10] ?? "?", attached: r[11], attachFailures: r[12], warnings: r[13],
+                               runtimes: r[14], enrichmentDropped: r[15] ?? 0)
             }
             let kinds = try Row.fetchAll(db, sql: """
                 SELECT k.name, count(e.id) FROM event_kinds k LEFT JOIN events e ON e.kind = k.id GROUP BY k.id ORDER BY k.id
@@ -139,7 +149,9 @@ public struct Investigation: Sendable {
                            sessions: sessions, kinds: kinds, gaps: gaps,
                            firstEvent: span?[0], lastEvent: span?[1],
                            processes: try count("processes"), cgroups: try count("cgroups"),
-                           containers: try count("containers"), pods: try count("pods"))
+                           containers: try count("containers"),
+                           enrichedContainers: try Int64.fetchOne(db, sql: "SELECT count(*) FROM containers WHERE enriched_at IS NOT NULL") ?? 0,
+                           pods: try count("pods"))
         }
     }
 }

@@ -1,4 +1,5 @@
 import CasefileModel
+import Foundation
 import GRDB
 
 /// Writes one recording session into a case file. Used by one thread (the store writer); each
@@ -59,6 +60,8 @@ public final class SessionWriter {
                 for process in batch.processes { try upsert(process, s) }
                 for process in batch.processes { try linkParent(process, s) }
                 for event in batch.events { try insert(event, s) }
+                for metadata in batch.enrichments { try enrich(metadata, s) }
+                for failure in batch.enrichmentFailures { try record(failure, s) }
                 for gap in batch.gaps {
                     s.gap.bind(1, sessionID)
                     s.gap.bind(2, gap.detectedAt)
@@ -117,6 +120,81 @@ public final class SessionWriter {
             try u.run()
         }
         return try body()
+    }
+
+    /// Back-fills a container (and its pod) with what its runtime said. Events already stored
+    /// point to the container through their cgroup, so they show the names from now on.
+    private func enrich(_ m: ContainerMetadata, _ s: Statements) throws {
+        let now = nowNanoseconds()
+        if let pod = m.pod {
+            let p = s.enrichPod
+            p.bindText(1, pod.uid)
+            p.bindText(2, pod.name)
+            p.bindText(3, pod.namespace)
+            p.bindText(4, pod.labels.isEmpty ? nil : Self.json(pod.labels))
+            p.bind(5, now)
+            try p.run()
+        }
+        let u = s.enrichContainer
+        u.bindText(1, m.id)
+        u.bindText(2, m.runtime)
+        u.bindText(3, m.name)
+        u.bindText(4, m.image)
+        u.bindText(5, m.imageDigest)
+        u.bindText(6, m.imageID)
+        u.bindText(7, m.pod?.uid)
+        u.bindText(8, Self.json(m.labels))
+        u.bind(9, m.createdAt)
+        u.bind(10, m.startedAt)
+        u.bind(11, now)
+        u.bindText(12, m.source)
+        u.bindText(13, m.kubernetesContainerName)
+        u.bind(14, Int64(m.isSandbox ? 1 : 0))
+        try u.run()
+    }
+
+    private func record(_ f: EnrichmentFailure, _ s: Statements) throws {
+        let u = s.enrichFailed
+        u.bindText(1, f.containerID)
+        u.bind(2, f.at)
+        u.bindText(3, f.error)
+        u.bindText(4, f.source)
+        try u.run()
+    }
+
+    /// A JSON object with sorted keys (stable, diffable, readable with sqlite's json functions).
+    static func json(_ labels: [String: String]) -> String {
+        var out = "{"
+        for (i, key) in labels.keys.sorted().enumerated() {
+            if i > 0 { out += "," }
+            out += jsonString(key) + ":" + jsonString(labels[key] ?? "")
+        }
+        return out + "}"
+    }
+
+    static func jsonString(_ s: String) -> String {
+        var out = "\""
+        for scalar in s.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where scalar.value < 0x20 || scalar.value == 0x7F || scalar.value == 0x2028 || scalar.value == 0x2029:
+                out += String(format: "\\u%04x", scalar.value)
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
+
+    /// Records what the session knew about runtimes (at finish, with the enrichment counters).
+    public func setRuntimes(_ description: String, enrichmentDropped: Int) throws {
+        try queue.writeWithoutTransaction { db in
+            try db.execute(sql: "UPDATE sessions SET runtimes = ?, enrichment_dropped = ? WHERE id = ?",
+                           arguments: [description, enrichmentDropped, sessionID])
+        }
     }
 
     private func upsert(_ p: ProcessRecord, _ s: Statements) throws {
@@ -340,7 +418,7 @@ public final class SessionWriter {
     private final class Statements {
         let event, execDetail, execProcess, forkChild, exitProcess, touchProcess, touchCgroup,
             cgroupRemoved, gap, sessionCounts, upsertCgroup, upsertContainer, upsertPod, snapshotProcess, setParent,
-            containerRemoved: RawStatement
+            containerRemoved, enrichPod, enrichContainer, enrichFailed: RawStatement
 
         init(_ db: Database) throws {
             event = try RawStatement(db, """
@@ -423,6 +501,29 @@ public final class SessionWriter {
                 """)
             setParent = try RawStatement(db, "UPDATE processes SET parent_id = coalesce(parent_id, ?) WHERE id = ?")
             containerRemoved = try RawStatement(db, "UPDATE containers SET removed_at = coalesce(removed_at, ?) WHERE id = ?")
+            enrichPod = try RawStatement(db, """
+                INSERT INTO pods (uid, name, namespace, labels, first_seen_at, last_seen_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5)
+                ON CONFLICT (uid) DO UPDATE SET
+                    name = coalesce(excluded.name, name), namespace = coalesce(excluded.namespace, namespace),
+                    labels = coalesce(excluded.labels, labels), last_seen_at = max(coalesce(last_seen_at, 0), excluded.last_seen_at)
+                """)
+            enrichContainer = try RawStatement(db, """
+                INSERT INTO containers (id, runtime, name, image, image_digest, image_id, pod_uid, labels, created_at, started_at,
+                    first_seen_at, enriched_at, enriched_from, kube_container_name, sandbox)
+                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11, ?12, ?13, ?14)
+                ON CONFLICT (id) DO UPDATE SET
+                    runtime = excluded.runtime, name = coalesce(excluded.name, name), image = coalesce(excluded.image, image),
+                    image_digest = coalesce(excluded.image_digest, image_digest), image_id = coalesce(excluded.image_id, image_id),
+                    pod_uid = coalesce(excluded.pod_uid, pod_uid), labels = excluded.labels,
+                    created_at = coalesce(excluded.created_at, created_at), started_at = coalesce(excluded.started_at, started_at),
+                    enriched_at = excluded.enriched_at, enriched_from = excluded.enriched_from, enrich_error = NULL,
+                    kube_container_name = coalesce(excluded.kube_container_name, kube_container_name), sandbox = excluded.sandbox
+                """)
+            enrichFailed = try RawStatement(db, """
+                INSERT INTO containers (id, first_seen_at, enrich_error, enriched_from) VALUES (?1, ?2, ?3, ?4)
+                ON CONFLICT (id) DO UPDATE SET enrich_error = excluded.enrich_error, enriched_from = excluded.enriched_from
+                    WHERE enriched_at IS NULL
+                """)
             cgroupRemoved = try RawStatement(db, "UPDATE cgroups SET removed_at = ?, level = coalesce(level, ?) WHERE id = ?")
             gap = try RawStatement(db, "INSERT INTO gaps (session_id, detected_at, count, reason, detail) VALUES (?, ?, ?, ?, ?)")
             sessionCounts = try RawStatement(db, "UPDATE sessions SET events = ?, lost = ? WHERE id = ?")

@@ -1,6 +1,7 @@
 import CasefilePipeline
 import CasefileRecorder
 import GRDB
+import Logging
 import Foundation
 import Testing
 
@@ -60,22 +61,14 @@ func inode(_ path: String) throws -> UInt64 {
     return UInt64(st.st_ino)
 }
 
-/// Runs a shell command; returns exit status and combined output.
+/// Runs a shell command; returns exit status and combined output. Output goes through a file and
+/// the command gets no inherited descriptors but 0-2: `podman run -d` keeps any pipe it inherits
+/// open for the container's lifetime, which would make a pipe reader wait for the container.
 @discardableResult
 func sh(_ command: String) throws -> (status: Int32, output: String) {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/bin/sh")
-    p.arguments = ["-c", command]
-    var env = ProcessInfo.processInfo.environment
-    env["PATH"] = "/usr/sbin:/usr/bin:/sbin:/bin:" + (env["PATH"] ?? "")
-    p.environment = env
-    let pipe = Pipe()
-    p.standardOutput = pipe
-    p.standardError = pipe
-    try p.run()
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+    let output = FileManager.default.temporaryDirectory.appendingPathComponent("casefile-sh-\(UUID().uuidString)").path
+    defer { try? FileManager.default.removeItem(atPath: output) }
+    return try shDetached(command, output: output)
 }
 
 /// Container runtimes the tests use; `scripts/runtimes.sh all` installs and starts them.
@@ -105,7 +98,9 @@ func record(_ name: String = #function, options: (inout RecorderOptions) -> Void
     let db = try temporaryDirectory(name).appendingPathComponent("case.db").path
     var o = RecorderOptions(databasePath: db)
     options(&o)
-    let recorder = Recorder(options: o)
+    var logger = Logger(label: "casefile.test")
+    logger.logLevel = ProcessInfo.processInfo.environment["CASEFILE_TEST_LOG"] == "debug" ? .debug : .info
+    let recorder = Recorder(options: o, logger: logger)
     try await recorder.start()
     do {
         try await body()
@@ -117,3 +112,7 @@ func record(_ name: String = #function, options: (inout RecorderOptions) -> Void
     _ = try await recorder.stop()
     return try DatabaseQueue(path: db)
 }
+
+/// The repository's root directory (for scripts/).
+let repositoryRoot: String = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().path

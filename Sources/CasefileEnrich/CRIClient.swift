@@ -1,0 +1,110 @@
+import CasefileModel
+import CasefileRuntimeAPI
+import GRPCCore
+import GRPCNIOTransportHTTP2
+
+/// The Kubernetes Container Runtime Interface (`runtime.v1.RuntimeService`), as containerd's CRI
+/// plugin and CRI-O serve it: container status (Kubernetes names, image, image digest, labels)
+/// and pod sandbox status (pod name, namespace, UID, pod labels). A pod's sandbox ("pause")
+/// container is found as a sandbox and marked as one.
+public struct CRIClient: RuntimeClient {
+    public let runtime: String
+    public var source: String { "cri:\(connection.path)" }
+    let connection: GRPCConnection
+    let timeout: Duration
+
+    /// - Parameter runtime: what serves the CRI here (`containerd` or `crio`).
+    public init(runtime: String, connection: GRPCConnection, timeout: Duration) {
+        self.runtime = runtime
+        self.connection = connection
+        self.timeout = timeout
+    }
+
+    var service: Runtime_V1_RuntimeService.Client<HTTP2ClientTransport.Posix> {
+        Runtime_V1_RuntimeService.Client(wrapping: connection.client)
+    }
+
+    public func inspect(containerID id: String) async throws -> ContainerMetadata? {
+        var status = Runtime_V1_ContainerStatusRequest()
+        status.containerID = id
+        do {
+            let answer = try await service.containerStatus(status, options: callOptions(timeout))
+            // The sandbox id is only on the container list entry.
+            var filter = Runtime_V1_ListContainersRequest()
+            filter.filter.id = id
+            let listed = try? await service.listContainers(filter, options: callOptions(timeout))
+            let sandboxID = listed?.containers.first(where: { $0.id == id })?.podSandboxID
+            let pod = try await sandboxID.asyncMap { try await sandbox($0) }
+            return Self.metadata(from: answer.status, pod: pod?.status, runtime: runtime, source: source)
+        } catch where isNotFound(error) {
+            // Not a workload container; it may be a pod sandbox.
+        } catch {
+            throw runtimeError(error, source: source, what: "ContainerStatus \(id)")
+        }
+        do {
+            let pod = try await sandbox(id)
+            return Self.metadata(sandbox: pod.status, runtime: runtime, source: source)
+        } catch where isNotFound(error) {
+            return nil
+        } catch {
+            throw runtimeError(error, source: source, what: "PodSandboxStatus \(id)")
+        }
+    }
+
+    func sandbox(_ id: String) async throws -> Runtime_V1_PodSandboxStatusResponse {
+        var request = Runtime_V1_PodSandboxStatusRequest()
+        request.podSandboxID = id
+        return try await service.podSandboxStatus(request, options: callOptions(timeout))
+    }
+
+    static func metadata(from s: Runtime_V1_ContainerStatus, pod: Runtime_V1_PodSandboxStatus?, runtime: String, source: String) -> ContainerMetadata {
+        var m = ContainerMetadata(id: s.id, runtime: runtime, source: source,
+                                  name: s.hasMetadata && !s.metadata.name.isEmpty ? s.metadata.name : s.labels["io.kubernetes.container.name"],
+                                  image: s.hasImage && !s.image.image.isEmpty ? s.image.image : nil,
+                                  imageDigest: digest(s.imageRef), imageID: s.imageID.isEmpty ? nil : s.imageID,
+                                  labels: s.labels, createdAt: s.createdAt > 0 ? s.createdAt : nil,
+                                  startedAt: s.startedAt > 0 ? s.startedAt : nil)
+        m.kubernetesContainerName = s.hasMetadata && !s.metadata.name.isEmpty ? s.metadata.name : s.labels["io.kubernetes.container.name"]
+        if let pod, pod.hasMetadata {
+            m.pod = PodMetadata(uid: pod.metadata.uid, name: pod.metadata.name, namespace: pod.metadata.namespace,
+                                labels: podLabels(pod.labels))
+        } else {
+            m.pod = KubeletLabels.pod(s.labels)
+        }
+        return m
+    }
+
+    static func metadata(sandbox s: Runtime_V1_PodSandboxStatus, runtime: String, source: String) -> ContainerMetadata {
+        var m = ContainerMetadata(id: s.id, runtime: runtime, source: source,
+                                  name: s.hasMetadata ? "k8s_POD_\(s.metadata.name)_\(s.metadata.namespace)" : nil,
+                                  labels: s.labels, createdAt: s.createdAt > 0 ? s.createdAt : nil)
+        if s.hasMetadata {
+            m.pod = PodMetadata(uid: s.metadata.uid, name: s.metadata.name, namespace: s.metadata.namespace, labels: podLabels(s.labels))
+        }
+        m.isSandbox = true
+        return m
+    }
+
+    /// A digest only when it is one (`…@sha256:…` or `sha256:…`): never an image name.
+    static func digest(_ ref: String) -> String? {
+        ref.contains("@sha256:") || ref.hasPrefix("sha256:") ? ref : nil
+    }
+
+    /// The pod's own labels: what the runtime adds for its bookkeeping is left out.
+    static func podLabels(_ labels: [String: String]) -> [String: String] {
+        labels.filter { !$0.key.hasPrefix("io.kubernetes.") && !$0.key.hasPrefix("io.cri-containerd.") }
+    }
+
+    /// CRI has no event stream: containers reach CRI enrichment through cgroups and through the
+    /// runtime's own stream (containerd's events service). Finishes at once.
+    public func events() -> AsyncThrowingStream<RuntimeEvent, any Error> {
+        AsyncThrowingStream { $0.finish() }
+    }
+}
+
+extension Optional {
+    func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
+        guard let value = self else { return nil }
+        return try await transform(value)
+    }
+}

@@ -1,0 +1,373 @@
+import CasefileModel
+import Foundation
+import Logging
+import Synchronization
+
+/// Asks container runtimes about containers, in the background, and hands every answer (or
+/// failure) to a sink. Nothing ever waits for it: `submit` returns at once from any thread, and
+/// a full queue drops the request and counts it (`stats.dropped`) instead of blocking.
+///
+/// - Each request tries the runtimes the cgroup path points to first, then every other
+///   runtime in turn (an unknown runtime is found by asking all of them).
+/// - Per-runtime concurrency is bounded; every call has a timeout; transient failures
+///   (unreachable, timeout, 5xx) are retried with exponential backoff for as long as the session
+///   runs, and at once when a runtime's event stream reconnects — a runtime that was down is
+///   asked again when it comes back.
+/// - Runtime event streams (Docker/Podman `/events`, containerd's events service) are followed
+///   so containers are enriched when they are created: a container that lives 50 ms still gets
+///   its name, image and digest.
+public actor Enricher {
+    public struct Configuration: Sendable {
+        public var queueLimit = 10_000
+        public var perRuntimeConcurrency = 4
+        public var callTimeout: Duration = .seconds(3)
+        public var firstRetry: Duration = .milliseconds(200)
+        public var maxRetryDelay: Duration = .seconds(15)
+        /// Give up on a container after this many rounds in which no runtime answered.
+        public var maxAttempts = 40
+        public init() {}
+    }
+
+    public enum Outcome: Sendable {
+        case enriched(ContainerMetadata)
+        case failed(EnrichmentFailure)
+    }
+
+    public struct Stats: Sendable, Equatable {
+        public var submitted = 0
+        public var dropped = 0
+        public var enriched = 0
+        public var failedAttempts = 0
+        public var inFlight = 0
+    }
+
+    private struct Request: Sendable {
+        var containerID: String
+        var runtimeGuess: String?
+    }
+
+    /// The latest create/start event of each recent container, per client: the fallback when the
+    /// container is gone before it is inspected. Bounded.
+    private var lastEvents: [String: (client: Int, event: RuntimeEvent)] = [:]
+    private var lastEventOrder: [String] = []
+    private static let lastEventLimit = 4096
+
+    public nonisolated let clients: [any RuntimeClient]
+    private let configuration: Configuration
+    private let sink: @Sendable (Outcome) -> Void
+    private let logger: Logger
+    private nonisolated let requests: AsyncStream<Request>
+    private nonisolated let continuation: AsyncStream<Request>.Continuation
+    private nonisolated let counters = Mutex(Stats())
+    private let limiters: [Limiter]
+
+    private var done: Set<String> = []
+    private var inFlight: Set<String> = []
+    private var waiting: [String: (request: Request, attempts: Int, next: ContinuousClock.Instant)] = [:]
+
+    public init(clients: [any RuntimeClient], configuration: Configuration = Configuration(),
+                logger: Logger = Logger(label: "casefile.enrich"), sink: @escaping @Sendable (Outcome) -> Void) {
+        self.clients = clients
+        self.configuration = configuration
+        self.sink = sink
+        self.logger = logger
+        (requests, continuation) = AsyncStream.makeStream(of: Request.self, bufferingPolicy: .bufferingOldest(configuration.queueLimit))
+        limiters = clients.map { _ in Limiter(limit: configuration.perRuntimeConcurrency) }
+    }
+
+    public nonisolated var stats: Stats { counters.withLock { $0 } }
+
+    /// Asks for container `id` to be enriched. Never blocks; a full queue drops and counts it.
+    public nonisolated func submit(containerID id: String, runtimeGuess: String? = nil) {
+        counters.withLock { $0.submitted += 1 }
+        if case .dropped = continuation.yield(Request(containerID: id, runtimeGuess: runtimeGuess)) {
+            counters.withLock { $0.dropped += 1 }
+        }
+    }
+
+    /// Runs until cancelled or `finish()`: serves requests, follows event streams, retries.
+    public func run() async {
+        await withTaskGroup(of: Void.self) { group in
+            for index in clients.indices {
+                group.addTask { await self.follow(clientAt: index) }
+            }
+            group.addTask { await self.retryLoop() }
+            for await request in requests {
+                guard start(request) else { continue }
+                group.addTask { await self.enrich(request, attempt: 1) }
+            }
+            // No more requests: stop following and retrying; in-flight calls are cancelled.
+            stopping = true
+            group.cancelAll()
+        }
+    }
+
+    /// Stops taking requests; `run()` returns once in-flight calls end (they are cancelled after
+    /// `grace`).
+    public nonisolated func finish() {
+        continuation.finish()
+    }
+
+    /// Waits until nothing is queued or in flight, at most `timeout`. For an orderly stop: the
+    /// last containers of a recording still get their names.
+    public func settle(timeout: Duration) async {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if inFlight.isEmpty && pendingCount == 0 && refining == 0 { return }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
+    private var pendingCount = 0
+    /// Clients whose event stream is established, or known to be absent or down.
+    private var streamsReady: Set<Int> = []
+
+    /// Waits (at most `timeout`) until every runtime's event stream is established or known to
+    /// be unavailable, so containers created from now on are heard of at creation.
+    public func waitForEventStreams(timeout: Duration) async {
+        let deadline = ContinuousClock.now + timeout
+        while streamsReady.count < clients.count && ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+    }
+    private var stopping = false
+
+    // MARK: Requests
+
+    private func start(_ request: Request) -> Bool {
+        let id = request.containerID
+        if done.contains(id) || inFlight.contains(id) { return false }
+        if let w = waiting[id] {
+            // A new sighting of a container we are waiting on: try again now.
+            waiting[id] = (request, w.attempts, .now)
+            return false
+        }
+        inFlight.insert(id)
+        counters.withLock { $0.inFlight = inFlight.count }
+        return true
+    }
+
+    private func enrich(_ request: Request, attempt: Int) async {
+        let order = clients.indices.sorted { a, b in
+            matches(clients[a], request.runtimeGuess) && !matches(clients[b], request.runtimeGuess)
+        }
+        var transient: RuntimeError?
+        var lastError: (source: String, message: String)?
+        var notFound: [String] = []
+        for index in order {
+            if Task.isCancelled || stopping { break }
+            let client = clients[index]
+            await limiters[index].acquire()
+            let result: Result<ContainerMetadata?, any Error>
+            do {
+                let answer = try await withTimeout(configuration.callTimeout, source: client.source) {
+                    try await client.inspect(containerID: request.containerID)
+                }
+                result = .success(answer)
+            } catch {
+                result = .failure(error)
+            }
+            await limiters[index].release()
+            switch result {
+            case .success(let metadata?):
+                finished(request.containerID, success: true)
+                counters.withLock { $0.enriched += 1 }
+                sink(.enriched(metadata))
+                if metadata.labels["io.cri-containerd.kind"] != nil, !(client is CRIClient) {
+                    refineThroughCRI(request.containerID)
+                }
+                return
+            case .success(nil):
+                logger.debug("\(client.source) does not know container \(request.containerID) (attempt \(attempt))")
+                notFound.append(client.source)
+                continue // not this runtime's container
+            case .failure(let error):
+                counters.withLock { $0.failedAttempts += 1 }
+                let runtimeError = error as? RuntimeError
+                lastError = (client.source, "\(error)")
+                if runtimeError?.isTransient ?? true { transient = runtimeError ?? RuntimeError(.unreachable, source: client.source, detail: "\(error)") }
+            }
+        }
+        // Gone before anyone could ask? What its runtime's event said is better than nothing.
+        if let remembered = lastEvents[request.containerID],
+           let metadata = await clients[remembered.client].metadata(fromEvent: remembered.event) {
+            finished(request.containerID, success: true)
+            counters.withLock { $0.enriched += 1 }
+            sink(.enriched(metadata))
+            return
+        }
+        let now = Int64(Date().timeIntervalSince1970 * 1e9)
+        let message = lastError.map { "\($0.message)" }
+            ?? "no runtime knows container \(request.containerID) (not found at: \(notFound.joined(separator: ", ")); attempt \(attempt))"
+        sink(.failed(EnrichmentFailure(containerID: request.containerID, source: lastError?.source ?? "all", error: message, at: now)))
+        if (transient != nil || lastError == nil) && attempt < configuration.maxAttempts && !Task.isCancelled && !clients.isEmpty {
+            // Try again later: the runtime may be restarting, or slow to register the container.
+            inFlight.remove(request.containerID)
+            waiting[request.containerID] = (request, attempt, .now + delay(attempt))
+            pendingCount = waiting.count
+            counters.withLock { $0.inFlight = inFlight.count }
+        } else {
+            finished(request.containerID, success: false)
+        }
+    }
+
+    private func finished(_ id: String, success: Bool) {
+        inFlight.remove(id)
+        if success { done.insert(id) }
+        counters.withLock { $0.inFlight = inFlight.count }
+    }
+
+    private func delay(_ attempt: Int) -> Duration {
+        let factor = 1 << min(attempt - 1, 10)
+        return min(configuration.firstRetry * factor, configuration.maxRetryDelay)
+    }
+
+    private func matches(_ client: any RuntimeClient, _ guess: String?) -> Bool {
+        guard let guess, guess != "unknown" else { return false }
+        return client.runtime == guess
+    }
+
+    // MARK: Retries
+
+    /// Starts retries when due; polls every 50 ms at most (cheap: it only looks at a dictionary).
+    private func retryLoop() async {
+        while !Task.isCancelled && !stopping {
+            let now = ContinuousClock.now
+            let due = waiting.filter { $0.value.next <= now }
+            for (id, entry) in due {
+                waiting[id] = nil
+                guard !inFlight.contains(id), !done.contains(id), !stopping else { continue }
+                inFlight.insert(id)
+                Task { await self.enrich(entry.request, attempt: entry.attempts + 1) }
+            }
+            pendingCount = waiting.count
+            let next = waiting.values.map(\.next).min()
+            let sleep = next.map { min(max(.milliseconds(5), $0 - .now), .milliseconds(50)) } ?? .milliseconds(50)
+            try? await Task.sleep(for: sleep)
+        }
+    }
+
+    /// containerd's own API answered for a container its CRI plugin manages (the CRI had not
+    /// registered it yet): ask the CRI again shortly, it knows the pod's labels and the sandbox.
+    private func refineThroughCRI(_ id: String) {
+        let cri = clients.filter { $0 is CRIClient }
+        guard !cri.isEmpty else { return }
+        let sink = sink
+        let timeout = configuration.callTimeout
+        refining += 1
+        Task {
+            defer { Task { await self.refined() } }
+            for delay in [Duration.milliseconds(300), .seconds(1), .seconds(3)] {
+                try? await Task.sleep(for: delay)
+                if Task.isCancelled || self.isStopping { return }
+                for client in cri {
+                    if let better = try? await withTimeout(timeout, source: client.source, { try await client.inspect(containerID: id) }) {
+                        sink(.enriched(better))
+                        return
+                    }
+                }
+            }
+        }
+    }
+
+    private var isStopping: Bool { stopping }
+    private var refining = 0
+    private func refined() { refining -= 1 }
+
+    private func remember(_ event: RuntimeEvent, client: Int) {
+        if lastEvents.updateValue((client, event), forKey: event.containerID) == nil {
+            lastEventOrder.append(event.containerID)
+            if lastEventOrder.count > Self.lastEventLimit {
+                lastEvents[lastEventOrder.removeFirst()] = nil
+            }
+        }
+    }
+
+    /// A runtime came back: everything waiting is due now.
+    private func runtimeBack(_ source: String) {
+        guard !waiting.isEmpty else { return }
+        logger.info("\(source) answers again; retrying \(waiting.count) containers")
+        for id in waiting.keys { waiting[id]?.next = .now }
+    }
+
+    // MARK: Event streams
+
+    private func follow(clientAt index: Int) async {
+        let client = clients[index]
+        var failures = 0
+        while !Task.isCancelled && !stopping {
+            var received = false
+            do {
+                for try await event in client.events() {
+                    if !received {
+                        received = true
+                        // The stream works again after failing: the runtime is back.
+                        if failures > 0 { runtimeBack(client.source) }
+                        failures = 0
+                    }
+                    switch event.action {
+                    case .create, .start:
+                        remember(event, client: index)
+                        submit(containerID: event.containerID, runtimeGuess: client.runtime)
+                    case .subscribed:
+                        streamsReady.insert(index)
+                    case .exit, .destroy:
+                        break
+                    }
+                }
+                // A stream that ends at once without ever failing: this API has none (CRI, CRI-O).
+                if !received && failures == 0 {
+                    streamsReady.insert(index)
+                    return
+                }
+            } catch {
+                streamsReady.insert(index) // down: nothing to wait for
+                failures += 1
+                if failures == 1 { logger.debug("event stream of \(client.source) failed: \(error)") }
+            }
+            try? await Task.sleep(for: min(configuration.firstRetry * (1 << min(failures, 6)), .seconds(5)))
+        }
+    }
+}
+
+/// Runs `body`, or throws `RuntimeError.timeout` after `limit`.
+func withTimeout<T: Sendable>(_ limit: Duration, source: String, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+    try await withThrowingTaskGroup(of: T?.self) { group in
+        group.addTask { try await body() }
+        group.addTask {
+            try? await Task.sleep(for: limit)
+            return nil
+        }
+        defer { group.cancelAll() }
+        while let next = try await group.next() {
+            if let value = next { return value }
+            throw RuntimeError(.timeout, source: source, detail: "no answer within \(limit)")
+        }
+        throw RuntimeError(.timeout, source: source, detail: "cancelled")
+    }
+}
+
+/// At most `limit` holders at a time; waiters are served in order.
+actor Limiter {
+    private let limit: Int
+    private var holders = 0
+    private var waiters: [CheckedContinuation<Void, Never>] = []
+
+    init(limit: Int) { self.limit = max(1, limit) }
+
+    func acquire() async {
+        if holders < limit {
+            holders += 1
+            return
+        }
+        await withCheckedContinuation { waiters.append($0) }
+    }
+
+    func release() {
+        if waiters.isEmpty {
+            holders -= 1
+        } else {
+            waiters.removeFirst().resume()
+        }
+    }
+}

@@ -1,0 +1,69 @@
+-- Casefile views: derived, so they are dropped and re-created after every migration.
+-- They read the tables of the newest schema version.
+
+DROP VIEW IF EXISTS events_with_container;
+DROP VIEW IF EXISTS timeline;
+
+-- Each event with the container and pod it belongs to (through the cgroup of the task that ran).
+CREATE VIEW events_with_container AS
+SELECT e.*,
+       c.path          AS cgroup_path,
+       c.container_id  AS container_id,
+       k.name          AS container_name,
+       k.image         AS container_image,
+       k.runtime       AS container_runtime,
+       k.pod_uid       AS pod_uid,
+       p.name          AS pod_name,
+       p.namespace     AS pod_namespace,
+       k.kube_container_name AS kube_container_name,
+       k.sandbox       AS container_is_sandbox
+FROM events e
+LEFT JOIN cgroups c ON c.id = e.cgroup_row
+LEFT JOIN containers k ON k.id = c.container_id
+LEFT JOIN pods p ON p.uid = k.pod_uid;
+
+-- The investigator's view: every event with readable UTC time (microseconds), kind name, process,
+-- container and a one-line description; plus container lifecycle rows derived from `containers`
+-- (container_created, container_removed, container_existed = already running when a session
+-- started). Derived rows have a NULL id. Order by ts.
+CREATE VIEW timeline AS
+SELECT e.id,
+       strftime('%Y-%m-%dT%H:%M:%S', e.ts / 1000000000, 'unixepoch') || printf('.%06dZ', (e.ts / 1000) % 1000000) AS ts_utc,
+       k.name AS kind,
+       e.pid, p.ppid, p.comm,
+       coalesce(ct.name, substr(cg.container_id, 1, 12)) AS container,
+       CASE k.name
+           WHEN 'exec' THEN x.cmdline
+           WHEN 'fork' THEN 'child ' || e.aux
+           WHEN 'exit' THEN CASE WHEN e.aux > 0 THEN 'killed by signal ' || (e.aux & 127) ELSE 'exit code ' || e.ret END
+           WHEN 'cgroup_mkdir' THEN oc.path
+           WHEN 'cgroup_rmdir' THEN oc.path
+       END AS details,
+       cg.path AS cgroup_path,
+       e.ts, e.session_id, e.process_id, e.cgroup_row,
+       cg.container_id, ct.pod_uid,
+       pd.namespace || '/' || pd.name AS pod,
+       x.argv, x.argv_truncated
+FROM events e
+JOIN event_kinds k ON k.id = e.kind
+LEFT JOIN processes p ON p.id = e.process_id
+LEFT JOIN execs x ON x.event_id = e.id AND e.kind = 1
+LEFT JOIN cgroups oc ON oc.id = e.object_id AND e.kind IN (4, 5)
+LEFT JOIN cgroups cg ON cg.id = e.cgroup_row
+LEFT JOIN containers ct ON ct.id = cg.container_id
+LEFT JOIN pods pd ON pd.uid = ct.pod_uid
+UNION ALL
+SELECT NULL, strftime('%Y-%m-%dT%H:%M:%S', ts / 1000000000, 'unixepoch') || printf('.%06dZ', (ts / 1000) % 1000000),
+       kind, NULL, NULL, NULL, coalesce(name, substr(id, 1, 12)),
+       'runtime=' || coalesce(runtime, '?') || coalesce(' image=' || image, '') || CASE WHEN sandbox = 1 THEN ' (pod sandbox)' ELSE '' END || coalesce(' pod=' || pod_uid, '')
+           || CASE WHEN kind = 'container_existed' THEN coalesce(' cgroup created ' || strftime('%Y-%m-%dT%H:%M:%SZ', created_at / 1000000000, 'unixepoch'), '') ELSE '' END,
+       NULL, ts, NULL, NULL, NULL, id, pod_uid,
+       (SELECT namespace || '/' || name FROM pods WHERE pods.uid = pod_uid),
+       NULL, NULL
+FROM (
+    SELECT *, 'container_created' AS kind, created_at AS ts FROM containers WHERE existed_at_start = 0 AND created_at IS NOT NULL
+    UNION ALL
+    SELECT *, 'container_removed', removed_at FROM containers WHERE removed_at IS NOT NULL
+    UNION ALL
+    SELECT *, 'container_existed', first_seen_at FROM containers WHERE existed_at_start = 1
+);

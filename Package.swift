@@ -35,11 +35,10 @@ let package = Package(
         .package(url: "https://github.com/grpc/grpc-swift-nio-transport", from: "2.9.2"),
     ],
     targets: [
-        // C: libbpf and the event ABI header (bpf/casefile.h), wrapped once.
-        .target(
-            name: "CCasefileBPF",
-            linkerSettings: [.linkedLibrary("bpf"), .linkedLibrary("elf"), .linkedLibrary("z")]
-        ),
+        // The system's libbpf (libbpf-dev), and our C shim over it plus the event ABI header
+        // (bpf/casefile.h): C is wrapped once, here and in CasefileProbe.
+        .systemLibrary(name: "CLibBPF", pkgConfig: "libbpf", providers: [.apt(["libbpf-dev", "libelf-dev", "zlib1g-dev"])]),
+        .target(name: "CCasefileBPF", dependencies: ["CLibBPF"]),
         // Build tool: compiles bpf/*.bpf.c with the toolchain's clang and embeds
         // objects and SQL files into generated Swift sources.
         .executableTarget(name: "casefile-embed", path: "Sources/CasefileEmbed", swiftSettings: strict),

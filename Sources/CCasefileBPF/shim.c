@@ -105,8 +105,8 @@ int cf_set_rodata_u32(struct bpf_object *obj, const char *name, unsigned int val
 		const struct btf_type *sec = btf__type_by_id(btf, sec_id);
 		const struct btf_var_secinfo *vars = btf_var_secinfos(sec);
 		size_t size = 0;
-		unsigned char *data = bpf_map__initial_value(map, &size);
-		if (!data)
+		const void *initial = bpf_map__initial_value(map, &size);
+		if (!initial)
 			return -ENOENT;
 		for (int i = 0; i < btf_vlen(sec); i++) {
 			const struct btf_type *var = btf__type_by_id(btf, vars[i].type);
@@ -114,8 +114,15 @@ int cf_set_rodata_u32(struct bpf_object *obj, const char *name, unsigned int val
 				continue;
 			if (vars[i].size != sizeof(value) || vars[i].offset + sizeof(value) > size)
 				return -EINVAL;
+			/* copy, change, set: the documented way to change a map's initial value */
+			unsigned char *data = malloc(size);
+			if (!data)
+				return -ENOMEM;
+			memcpy(data, initial, size);
 			memcpy(data + vars[i].offset, &value, sizeof(value));
-			return 0;
+			int err = bpf_map__set_initial_value(map, data, size);
+			free(data);
+			return err;
 		}
 	}
 	return -ENOENT;

@@ -118,7 +118,7 @@ public final class Recorder: Service, Sendable {
         }
         // Recording starts once runtime event streams are up (bounded): a container created right
         // after `start` returns is then enriched at creation, however short its life.
-        await try ready.get()?.waitForEventStreams(timeout: .seconds(2))
+        try await ready.get()?.waitForEventStreams(timeout: .seconds(2))
     }
 
     /// Asks the threads to finish: the ring is drained, everything is committed, the session row

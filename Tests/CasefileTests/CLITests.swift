@@ -75,6 +75,14 @@ struct CLITests {
         #expect(duration.status != 0)
     }
 
+    /// Without root, `record` says so and what to run instead (the test drops to `nobody`).
+    @Test func recordWithoutRootSaysRunAsRoot() throws {
+        guard Requirement.root() else { return }
+        let r = try sh("runuser -u nobody -- '\(Self.binary)' record --db /tmp/cf-nobody-\(UUID().uuidString.prefix(8)).db")
+        #expect(r.status != 0)
+        #expect(r.output.contains("must run as root") && r.output.contains("sudo casefile record"), "\(r.output)")
+    }
+
     /// Record with the real binary, run a command with hostile argv, and read it back safely.
     @Test func recordThenTimelineShowsHostileArgvEscaped() throws {
         guard Requirement.root() else { return }

@@ -240,6 +240,42 @@ struct EnrichmentTests {
         }
     }
 
+    /// Runtimes that answer junk or never answer: events are still recorded, the errors are stored
+    /// in the container rows, nothing crashes, and the stop is not held up.
+    @Test func junkAndHangingRuntimes() async throws {
+        guard Requirement.root(), let v2 = cgroupV2Mount() else { return }
+        let junk = try await FakeRuntimeServer.start(.http { _ in FakeAnswer(body: "<html>definitely not JSON</html>") })
+        let silent = try await FakeRuntimeServer.start(.silent)
+        let id = String((UUID().uuidString + UUID().uuidString).lowercased().filter(\.isHexDigit).prefix(64))
+        let dir = "\(v2)/docker/\(id)"
+        let marker = "cf-junk-\(id.prefix(8))"
+        let began = ContinuousClock.now
+        let queue = try await record(options: {
+            $0.runtimeSocketCandidates = []
+            $0.runtimeSockets = [RuntimeEndpoint(kind: .docker, path: junk.path, explicit: true),
+                                 RuntimeEndpoint(kind: .podman, path: silent.path, explicit: true)]
+            $0.enricher.callTimeout = .milliseconds(500)
+            $0.enricher.maxAttempts = 2
+            $0.enrichmentGrace = .seconds(1)
+        }) {
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            #expect(try run("/bin/sh", ["-c", "echo $$ > '\(dir)/cgroup.procs' && exec /bin/sh -c 'exit 0' \(marker)"]) == 0)
+            try FileManager.default.removeItem(atPath: dir)
+            try await Task.sleep(for: .milliseconds(1500))
+        }
+        #expect(ContinuousClock.now - began < .seconds(15))
+        await junk.stop()
+        await silent.stop()
+        try await queue.read { db in
+            #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM execs WHERE cmdline = ?", arguments: ["/bin/sh -c 'exit 0' \(marker)"]) == 1)
+            let c = try #require(try Self.container(db, id))
+            #expect(c["name"] as String? == nil)
+            let error: String = try #require(c["enrich_error"])
+            #expect(error.contains(junk.path) || error.contains(silent.path), "\(error)")
+            #expect(try Int.fetchOne(db, sql: "SELECT clean_shutdown FROM sessions") == 1)
+        }
+    }
+
     /// The runtime is down when a container starts and comes back during the session: the
     /// container is enriched then, and the events recorded before show its name afterwards.
     @Test func runtimeStoppedAndRestartedMidRecording() async throws {

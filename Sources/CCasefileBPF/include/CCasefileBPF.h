@@ -5,7 +5,7 @@
 #ifndef CCASEFILEBPF_H
 #define CCASEFILEBPF_H
 
-#include <bpf/libbpf.h>
+#include <bpf/libbpf.h> /* from the CLibBPF system-library target */
 #include <bpf/bpf.h>
 #include "../../../bpf/casefile.h"
 

@@ -178,17 +178,14 @@ struct EnrichmentTests {
             try await Task.sleep(for: .milliseconds(500))
         }
         let (sid, cid) = (sandboxID, containerID)
-        defer {
-            Task {
-                var stop = Runtime_V1_StopPodSandboxRequest()
-                stop.podSandboxID = sid
-                _ = try? await cri.stopPodSandbox(stop)
-                var remove = Runtime_V1_RemovePodSandboxRequest()
-                remove.podSandboxID = sid
-                _ = try? await cri.removePodSandbox(remove)
-                await connection.shutdown()
-            }
-        }
+        // Clean up as the kubelet would (awaited, so nothing is left for the next test).
+        var stop = Runtime_V1_StopPodSandboxRequest()
+        stop.podSandboxID = sid
+        _ = try? await cri.stopPodSandbox(stop)
+        var remove = Runtime_V1_RemovePodSandboxRequest()
+        remove.podSandboxID = sid
+        _ = try? await cri.removePodSandbox(remove)
+        await connection.shutdown()
         try await queue.read { db in
             let c = try #require(try Self.container(db, cid))
             #expect(c["kube_container_name"] as String? == "server")

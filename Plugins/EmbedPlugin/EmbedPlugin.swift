@@ -5,8 +5,7 @@ import PackagePlugin
 ///
 /// - `CasefileProbe`: compiles `bpf/*.bpf.c` with the toolchain's clang (`-target bpf`, BTF for CO-RE)
 ///   and embeds the objects, so the `casefile` binary is self-contained.
-/// - `CasefileStore`: embeds the migrations in `schema/*.sql`.
-/// - `CasefileCLI`: embeds the named investigation queries in `queries/*.sql`.
+/// - `CasefileStore`: embeds the migrations and views in `schema/*.sql`.
 @main
 struct EmbedPlugin: BuildToolPlugin {
     func createBuildCommands(context: PluginContext, target: any Target) throws -> [Command] {
@@ -34,9 +33,6 @@ struct EmbedPlugin: BuildToolPlugin {
         case "CasefileStore":
             return try textCommand(embed: embed, dir: root.appending(path: "schema"), ext: "sql",
                                    name: "EmbeddedSchema", out: out)
-        case "CasefileCLI":
-            return try textCommand(embed: embed, dir: root.appending(path: "queries"), ext: "sql",
-                                   name: "EmbeddedQueries", out: out)
         default:
             return []
         }

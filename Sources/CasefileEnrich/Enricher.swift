@@ -197,8 +197,9 @@ public actor Enricher {
             return
         }
         let now = Int64(Date().timeIntervalSince1970 * 1e9)
-        let message = lastError.map { "\($0.message)" }
-            ?? "no runtime knows container \(request.containerID) (not found at: \(notFound.joined(separator: ", ")); attempt \(attempt))"
+        let message = clients.isEmpty
+            ? "no container runtime socket was found to ask (give one with --runtime-socket RUNTIME=PATH)"
+            : lastError.map { "\($0.message)" } ?? "no runtime knows container \(request.containerID) (not found at: \(notFound.joined(separator: ", ")); attempt \(attempt))"
         sink(.failed(EnrichmentFailure(containerID: request.containerID, source: lastError?.source ?? "all", error: message, at: now)))
         if (transient != nil || lastError == nil) && attempt < configuration.maxAttempts && !Task.isCancelled && !clients.isEmpty {
             // Try again later: the runtime may be restarting, or slow to register the container.

@@ -132,8 +132,7 @@ int BPF_PROG(cf_exec, struct task_struct *task, pid_t old_pid, struct linux_binp
 		len = CF_ARGV_MAX;
 		e->flags |= CF_EXEC_ARGV_TRUNCATED;
 	}
-	len &= (CF_ARGV_MAX - 1) | CF_ARGV_MAX; /* bound for the verifier (CF_ARGV_MAX is a power of 2) */
-	if (len > CF_ARGV_MAX)
+	if (len > CF_ARGV_MAX) /* again, in a form the verifier tracks as a bound */
 		len = CF_ARGV_MAX;
 	if (len > 0 && bpf_probe_read_user(e->argv, len, (const void *)arg_start) != 0)
 		len = 0;
@@ -173,8 +172,9 @@ SEC("tp_btf/sched_process_exit")
 int BPF_PROG(cf_exit, struct task_struct *task)
 {
 	/* do_exit() decrements signal->live before this tracepoint: zero means the
-	 * last thread is leaving and the process is gone. Works on kernels with and
-	 * without the tracepoint's later `group_dead` argument. */
+	 * thread group is dead. Works on kernels with and without the tracepoint's
+	 * later `group_dead` argument. Threads exiting at once on several CPUs can each
+	 * read zero here; user space (Pipeline) keeps the first exit of a process. */
 	if (BPF_CORE_READ(task, signal, live.counter) != 0)
 		return 0;
 

@@ -1,5 +1,5 @@
 -- container-commands: every program run inside a container, in time order, with the container,
--- pod and image it ran in. Use: sqlite3 -header -column casefile.db < queries/container-commands.sql
+-- pod and image it ran in. Use: sqlite3 -readonly -header -column casefile.db < queries/container-commands.sql
 SELECT t.ts_utc,
        t.container,
        t.pod,

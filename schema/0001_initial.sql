@@ -52,7 +52,7 @@ CREATE TABLE event_kinds (
     object_is   TEXT                  -- what events.object_id points to for this kind
 );
 INSERT INTO event_kinds (id, name, description, ret_means, aux_means, object_is) VALUES
-    (1, 'exec', 'A process replaced its program (execve/execveat succeeded). Details in execs.', NULL, 'pid before exec (differs when a thread called exec)', 'execs.event_id (same id)'),
+    (1, 'exec', 'A process replaced its program (execve/execveat succeeded). Details in execs (execs.event_id = events.id).', NULL, 'pid before exec (differs when a thread called exec)', NULL),
     (2, 'fork', 'A process created a new process (fork/vfork/clone without CLONE_THREAD). pid is the parent.', NULL, 'child pid', 'processes.id of the child'),
     (3, 'exit', 'The last thread of a process exited. pid is the process.', 'exit code (0-255), when not killed by a signal', 'signal that killed it, or 0 (+128 when it dumped core)', NULL),
     (4, 'cgroup_mkdir', 'A cgroup directory was created, in any hierarchy. pid is the task that created it.', NULL, 'hierarchy id', 'cgroups.id of the new cgroup'),
@@ -68,7 +68,7 @@ CREATE TABLE cgroups (
     level            INTEGER,           -- depth below the root
     created_at       INTEGER,           -- mkdir time (event), or directory ctime for pre-existing ones
     removed_at       INTEGER,           -- rmdir time
-    existed_at_start INTEGER NOT NULL DEFAULT 0, -- 1 when it already existed when a session started
+    existed_at_start INTEGER NOT NULL DEFAULT 0, -- 1 when it already existed when the session that first saw it started
     session_id       INTEGER NOT NULL REFERENCES sessions(id), -- session that first saw it
     container_id     TEXT REFERENCES containers(id), -- container this cgroup belongs to, if any
     UNIQUE (boot_id, hierarchy_id, cgroup_id)
@@ -83,11 +83,11 @@ CREATE TABLE containers (
     image_digest     TEXT,              -- repo digest (sha256:...) when known
     pod_uid          TEXT REFERENCES pods(uid),
     labels           TEXT,              -- JSON object
-    created_at       INTEGER,
-    started_at       INTEGER,
-    removed_at       INTEGER,
-    existed_at_start INTEGER NOT NULL DEFAULT 0,
-    first_seen_at    INTEGER,
+    created_at       INTEGER,           -- when its cgroup was made (kernel mkdir event, or the cgroup directory's ctime)
+    started_at       INTEGER,           -- when the runtime says it started
+    removed_at       INTEGER,           -- when its cgroup was removed (kernel rmdir event)
+    existed_at_start INTEGER NOT NULL DEFAULT 0, -- 1 when it already ran when the first session that saw it started
+    first_seen_at    INTEGER,           -- when Casefile first saw it
     enriched_at      INTEGER,           -- when runtime metadata arrived
     enriched_from    TEXT,              -- which source answered (e.g. 'docker:/var/run/docker.sock')
     enrich_error     TEXT               -- last enrichment error, if any

@@ -22,20 +22,20 @@ struct Info: AsyncParsableCommand {
         for session in s.sessions {
             let end = session.endedAt.map(Display.utc) ?? "not ended (recording, or the recorder died)"
             out += "  #\(session.id) \(SafeText.escape(session.host)) kernel \(SafeText.escape(session.kernel))\n"
-            out += "     boot \(session.bootID), cgroups \(session.cgroupLayout), casefile \(session.version)\n"
+            out += "     boot \(SafeText.escape(session.bootID)), cgroups \(SafeText.escape(session.cgroupLayout)), casefile \(SafeText.escape(session.version))\n"
             out += "     \(Display.utc(session.startedAt)) → \(end)\(session.cleanShutdown ? "" : " [NOT a clean shutdown]")\n"
             out += "     \(session.events) events, \(session.lost) lost\n"
-            if let attached = session.attached { out += "     attached: \(attached)\n" }
+            if let attached = session.attached { out += "     attached: \(SafeText.escape(attached))\n" }
             if let failures = session.attachFailures { out += "     NOT attached: \(SafeText.escape(failures))\n" }
             if let warnings = session.warnings { out += "     WARNING: \(SafeText.escape(warnings))\n" }
             if let runtimes = session.runtimes { out += "     container runtimes: \(SafeText.escape(runtimes))\n" }
             if session.enrichmentDropped > 0 { out += "     enrichment requests dropped (queue full): \(session.enrichmentDropped)\n" }
         }
         out += "\nEvents by kind:\n"
-        for (kind, count) in s.kinds { out += "  \(TimelineFormat.pad(kind, 14)) \(count)\n" }
+        for (kind, count) in s.kinds { out += "  \(TimelineFormat.pad(SafeText.escape(kind), 14)) \(count)\n" }
         let lost = s.gaps.reduce(0) { $0 + $1.count }
         out += "\nLost events: \(lost)\n"
-        for (reason, count) in s.gaps { out += "  \(TimelineFormat.pad(reason, 20)) \(count)\n" }
+        for (reason, count) in s.gaps { out += "  \(TimelineFormat.pad(SafeText.escape(reason), 20)) \(count)\n" }
         out += "\nProcesses \(s.processes), cgroups \(s.cgroups), containers \(s.containers) (\(s.enrichedContainers) named by their runtime), pods \(s.pods)\n"
         print(out, terminator: "")
     }

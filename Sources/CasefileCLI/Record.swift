@@ -40,7 +40,9 @@ struct Record: AsyncParsableCommand {
         if noEnrichment && !runtimeSockets.isEmpty {
             throw ValidationError("--runtime-socket and --no-enrichment contradict each other: runtimes are only asked when enrichment is on")
         }
-        if let duration, !(duration > 0) { throw ValidationError("--duration must be a positive number of seconds, got \(duration)") }
+        if let duration, !(duration > 0 && duration <= 31_536_000) {
+            throw ValidationError("--duration must be a number of seconds between 0 and 31536000 (a year), got \(duration)")
+        }
         guard ringBufferMib > 0, ringBufferMib & (ringBufferMib - 1) == 0, ringBufferMib <= 1024 else {
             throw ValidationError("--ring-buffer-mib must be a power of two between 1 and 1024, got \(ringBufferMib)")
         }
@@ -73,6 +75,8 @@ struct Record: AsyncParsableCommand {
         }
         var config = ServiceGroupConfiguration(services: services, logger: logger)
         config.gracefulShutdownSignals = [.sigterm, .sigint]
+        // A stop that takes longer than this (a hung disk) is cancelled rather than waited on forever.
+        config.maximumGracefulShutdownDuration = .seconds(60)
         let group = ServiceGroup(configuration: config)
         try await group.run()
         let stats = recorder.stats
@@ -85,7 +89,10 @@ struct Record: AsyncParsableCommand {
 struct Deadline: Service {
     let seconds: Double
     func run() async throws {
-        try? await Task.sleep(for: .milliseconds(Int(seconds * 1000)))
+        // Ends early on Ctrl-C/SIGTERM too: the group shuts services down one by one.
+        try? await cancelWhenGracefulShutdown {
+            try await Task.sleep(for: .milliseconds(Int(seconds * 1000)))
+        }
     }
 }
 

@@ -76,7 +76,7 @@ enum TimelineFormat {
         if r.container == nil, let cgroup = r.cgroupPath, cgroup != [UInt8(ascii: "/")], !["cgroup_mkdir", "cgroup_rmdir"].contains(r.kind) {
             details += "  [cgroup " + SafeText.escape(cgroup) + "]"
         }
-        return pad(Display.utc(r.time), 27) + " " + pad(r.kind, 17) + " " + pad(r.pid.map(String.init) ?? "-", 7) + " "
+        return pad(Display.utc(r.time), 27) + " " + pad(SafeText.escape(r.kind), 17) + " " + pad(r.pid.map(String.init) ?? "-", 7) + " "
             + pad(r.ppid.map(String.init) ?? "-", 7) + " " + pad(comm, 16) + " " + pad(container, 20) + " " + pad(pod, 20) + " " + details + "\n"
     }
 
@@ -90,6 +90,10 @@ enum TimeArgument {
     static func parse(_ text: String) throws -> Int64 {
         let s = text.trimmingCharacters(in: .whitespaces)
         if let seconds = Double(s), !s.contains("-") || s.hasPrefix("-") == false && !s.contains("T") {
+            // Int64 nanoseconds reach year 2262; anything beyond is a typo (milliseconds given as seconds?).
+            guard seconds.isFinite, seconds >= 0, seconds < 9.2e9 else {
+                throw ValidationError("time '\(SafeText.escape(text))' is out of range: give Unix seconds (e.g. 1796031818.5), not milliseconds")
+            }
             return Int64((seconds * 1e9).rounded())
         }
         // YYYY-MM-DD[(T| )HH:MM[:SS[.fraction]]][Z|±HH:MM]

@@ -12,16 +12,20 @@ public struct Decoder: Sendable {
     public init() {}
 
     /// Decodes records laid out as the probe delivers them: each `cf_header.size` bytes long,
-    /// padded to 8 bytes.
-    public mutating func decode(bytes: UnsafeRawBufferPointer, into events: inout [Event]) {
+    /// padded to 8 bytes. `records` is how many the buffer holds (the probe counts them): when a
+    /// corrupt length stops the framing, every record not yet decoded is counted as lost.
+    public mutating func decode(bytes: UnsafeRawBufferPointer, records: Int? = nil, into events: inout [Event]) {
         let headerSize = MemoryLayout<cf_header>.size
         var offset = 0
+        var seen = 0
         while offset + headerSize <= bytes.count {
             let header = bytes.loadUnaligned(fromByteOffset: offset, as: cf_header.self)
             let size = Int(header.size)
+            seen += 1
             guard size >= headerSize, offset + size <= bytes.count else {
-                undecodable += 1
-                return // a corrupt length: nothing after it can be framed
+                // a corrupt length: nothing after it can be framed
+                undecodable += UInt64(max(1, (records ?? seen) - seen + 1))
+                return
             }
             let record = UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + size)])
             if let event = Self.decodeRecord(header, record) {

@@ -34,7 +34,8 @@ public struct CRIClient: RuntimeClient {
             filter.filter.id = id
             let listed = try? await service.listContainers(filter, options: callOptions(timeout))
             let sandboxID = listed?.containers.first(where: { $0.id == id })?.podSandboxID
-            let pod = try await sandboxID.asyncMap { try await sandbox($0) }
+            // The pod may already be gone (a short-lived pod): the container's own answer stands.
+            let pod = await sandboxID.asyncMap { try? await sandbox($0) } ?? nil
             return Self.metadata(from: answer.status, pod: pod?.status, runtime: runtime, source: source)
         } catch where isNotFound(error) {
             // Not a workload container; it may be a pod sandbox.

@@ -36,6 +36,8 @@ public actor Enricher {
     public struct Stats: Sendable, Equatable {
         public var submitted = 0
         public var dropped = 0
+        /// Requests taken from the queue by the scheduler.
+        public var received = 0
         public var enriched = 0
         public var failedAttempts = 0
         public var inFlight = 0
@@ -80,19 +82,21 @@ public actor Enricher {
     /// Asks for container `id` to be enriched. Never blocks; a full queue drops and counts it.
     public nonisolated func submit(containerID id: String, runtimeGuess: String? = nil) {
         counters.withLock { $0.submitted += 1 }
-        if case .dropped = continuation.yield(Request(containerID: id, runtimeGuess: runtimeGuess)) {
-            counters.withLock { $0.dropped += 1 }
+        switch continuation.yield(Request(containerID: id, runtimeGuess: runtimeGuess)) {
+        case .dropped, .terminated: counters.withLock { $0.dropped += 1 }
+        default: break
         }
     }
 
     /// Runs until cancelled or `finish()`: serves requests, follows event streams, retries.
     public func run() async {
-        await withTaskGroup(of: Void.self) { group in
+        await withDiscardingTaskGroup { group in
             for index in clients.indices {
                 group.addTask { await self.follow(clientAt: index) }
             }
             group.addTask { await self.retryLoop() }
             for await request in requests {
+                counters.withLock { $0.received += 1 }
                 guard start(request) else { continue }
                 group.addTask { await self.enrich(request, attempt: 1) }
             }
@@ -113,7 +117,8 @@ public actor Enricher {
     public func settle(timeout: Duration) async {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
-            if inFlight.isEmpty && pendingCount == 0 && refining == 0 { return }
+            let queued = counters.withLock { $0.submitted - $0.dropped - $0.received }
+            if inFlight.isEmpty && pendingCount == 0 && refining == 0 && queued <= 0 { return }
             try? await Task.sleep(for: .milliseconds(20))
         }
     }
@@ -187,6 +192,11 @@ public actor Enricher {
                 lastError = (client.source, "\(error)")
                 if runtimeError?.isTransient ?? true { transient = runtimeError ?? RuntimeError(.unreachable, source: client.source, detail: "\(error)") }
             }
+        }
+        // Cut short by the end of the recording: that is no answer from the runtimes, so no error.
+        if stopping || Task.isCancelled {
+            finished(request.containerID, success: false)
+            return
         }
         // Gone before anyone could ask? What its runtime's event said is better than nothing.
         if let remembered = lastEvents[request.containerID],

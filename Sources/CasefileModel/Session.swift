@@ -71,6 +71,8 @@ public struct Gap: Sendable, Equatable {
         case undecodable = "undecodable"
         /// The writer fell too far behind and a batch was dropped to bound memory.
         case writerBacklog = "writer_backlog"
+        /// Writing the case file failed (e.g. disk full); these events were drained but not stored.
+        case writerFailure = "writer_failure"
     }
     public var detectedAt: Int64
     public var count: UInt64

@@ -58,6 +58,9 @@ public struct Pipeline: Sendable {
         var batch = StoreBatch()
         batch.events.reserveCapacity(events.count)
         for event in events {
+            if case .exit(let x) = event.body, !processes.firstExit(of: x.process) {
+                continue // a second thread of the same process saw the group die: one exit is enough
+            }
             if let learned = learnCgroup(event.cgroupID) { batch.cgroups.append(learned) }
             batch.events.append(resolve(event, into: &batch))
         }
@@ -117,7 +120,20 @@ public struct Pipeline: Sendable {
     public func cgroupPath(_ id: UInt64) -> String? { cgroupPaths[id] }
 }
 
-/// Which process instance currently holds each PID.
+/// Which process instance currently holds each PID, and which instances exited lately.
 struct ProcessTracker: Sendable {
     var current: [UInt32: ProcessKey] = [:]
+    private var exited: Set<ProcessKey> = []
+    private var exitOrder: [ProcessKey] = []
+    private static let exitMemory = 8192
+
+    /// True the first time an exit of `key` is seen. Threads of a process that exit at the same
+    /// moment on several CPUs can each see the thread group already dead (the kernel decrements
+    /// `signal->live` well before the tracepoint), so the probe may report one exit twice.
+    mutating func firstExit(of key: ProcessKey) -> Bool {
+        guard exited.insert(key).inserted else { return false }
+        exitOrder.append(key)
+        if exitOrder.count > Self.exitMemory { exited.remove(exitOrder.removeFirst()) }
+        return true
+    }
 }

@@ -72,7 +72,7 @@ public final class Recorder: Service, Sendable {
     private struct State: Sendable {
         var stopping = false
         var started = false
-        var finished: CheckedContinuation<Result<RecordingSummary, any Error>, Never>?
+        var finished: [CheckedContinuation<Result<RecordingSummary, any Error>, Never>] = []
         var summary: Result<RecordingSummary, any Error>?
     }
 
@@ -80,6 +80,9 @@ public final class Recorder: Service, Sendable {
         case events([Event])
         case gap(Gap)
         case enrichment(Enricher.Outcome)
+        /// Signalled by the writer once everything queued before it is written (and its new
+        /// containers handed to the enricher).
+        case barrier(DispatchSemaphore)
     }
 
     public init(options: RecorderOptions, logger: Logger = Logger(label: "casefile.recorder")) {
@@ -128,7 +131,8 @@ public final class Recorder: Service, Sendable {
         let result: Result<RecordingSummary, any Error> = await withCheckedContinuation { continuation in
             let ready: Result<RecordingSummary, any Error>? = state.withLock { s in
                 if let summary = s.summary { return summary }
-                s.finished = continuation
+                if !s.started { return .failure(RecorderError.notStarted) }
+                s.finished.append(continuation)
                 return nil
             }
             if let ready { continuation.resume(returning: ready) }
@@ -149,12 +153,12 @@ public final class Recorder: Service, Sendable {
     }
 
     private func finish(_ result: Result<RecordingSummary, any Error>) {
-        let continuation = state.withLock { s -> CheckedContinuation<Result<RecordingSummary, any Error>, Never>? in
+        let waiting = state.withLock { s -> [CheckedContinuation<Result<RecordingSummary, any Error>, Never>] in
             s.summary = result
-            defer { s.finished = nil }
+            defer { s.finished = [] }
             return s.finished
         }
-        continuation?.resume(returning: result)
+        for continuation in waiting { continuation.resume(returning: result) }
     }
 
     // MARK: Threads
@@ -210,7 +214,7 @@ public final class Recorder: Service, Sendable {
         func drainAll() {
             var events: [Event] = []
             do {
-                try probe.drain { buffer in decoder.decode(bytes: buffer.bytes, into: &events) }
+                try probe.drain { buffer in decoder.decode(bytes: buffer.bytes, records: buffer.count, into: &events) }
             } catch {
                 logger.error("\(error)")
             }
@@ -253,6 +257,11 @@ public final class Recorder: Service, Sendable {
         drainAll()
         reportLosses()
         if let enrichment {
+            // First let the writer catch up, so containers in the last events are handed to the
+            // enricher before it settles (bounded: a stuck disk must not hold the stop forever).
+            let caughtUp = DispatchSemaphore(value: 0)
+            queue.push(.barrier(caughtUp), force: true)
+            _ = caughtUp.wait(timeout: .now() + 30)
             // Let running enrichment calls answer (bounded), so the last containers get names; then
             // stop it. Every wait here is bounded: a runtime that hangs cannot hold up the stop.
             let done = DispatchSemaphore(value: 0)
@@ -318,17 +327,25 @@ public final class Recorder: Service, Sendable {
             failure = error
             requestStop()
         }
+        var discarded: UInt64 = 0
         while let messages = queue.takeAll(timeout: 0.1) {
-            guard failure == nil else { continue } // keep draining so the probe never blocks
             var pending: [Event] = []
             var extra = StoreBatch()
+            var barriers: [DispatchSemaphore] = []
+            defer { barriers.forEach { $0.signal() } }
             for message in messages {
                 switch message {
                 case .events(let batch): pending.append(contentsOf: batch)
                 case .gap(let gap): extra.gaps.append(gap)
                 case .enrichment(.enriched(let metadata)): extra.enrichments.append(metadata)
                 case .enrichment(.failed(let failure)): extra.enrichmentFailures.append(failure)
+                case .barrier(let semaphore): barriers.append(semaphore)
                 }
+            }
+            guard failure == nil else {
+                // The case file cannot be written: keep draining so the probe never blocks, and count.
+                discarded += UInt64(pending.count) + extra.gaps.reduce(0) { $0 + $1.count }
+                continue
             }
             do {
                 var start = 0
@@ -354,6 +371,11 @@ public final class Recorder: Service, Sendable {
                 requestStop()
             }
         }
+        if discarded > 0 {
+            logger.error("\(discarded) events could not be written after the failure; trying to record them as a gap")
+            try? writer.write(StoreBatch(gaps: [Gap(detectedAt: nowNanoseconds(), count: discarded, reason: .writerFailure,
+                                                    detail: failure.map { "\($0)" })]))
+        }
         do {
             try writer.setRuntimes(runtimes, enrichmentDropped: enricher?.stats.dropped ?? 0)
             try writer.finish(clean: failure == nil)
@@ -367,6 +389,11 @@ public final class Recorder: Service, Sendable {
                                              eventsLost: writer.eventsLost, attached: attached, attachFailures: failures)))
         }
     }
+}
+
+public enum RecorderError: Error, CustomStringConvertible {
+    case notStarted
+    public var description: String { "the recorder was stopped before it was started" }
 }
 
 /// Moves a non-Sendable value to exactly one other thread, which becomes its only user.

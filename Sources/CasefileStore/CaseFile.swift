@@ -27,10 +27,18 @@ public enum CaseFile {
         config.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
         }
+        let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw StoreError.cannotOpen(path: path, reason: "no directory \(directory)")
+        }
         let queue: DatabaseQueue
         do {
             queue = try DatabaseQueue(path: path, configuration: config)
         } catch let error as DatabaseError {
+            if error.resultCode == .SQLITE_CANTOPEN || error.resultCode == .SQLITE_PERM || error.resultCode == .SQLITE_READONLY {
+                throw StoreError.cannotOpen(path: path, reason: error.message ?? "\(error)")
+            }
             throw StoreError.notACaseFile(path: path, reason: error.message ?? "\(error)")
         }
         try queue.writeWithoutTransaction { db in

@@ -470,7 +470,6 @@ public final class SessionWriter {
                 ON CONFLICT (boot_id, hierarchy_id, cgroup_id) DO UPDATE SET
                     path = coalesce(excluded.path, path), level = coalesce(excluded.level, level),
                     created_at = coalesce(created_at, excluded.created_at),
-                    existed_at_start = max(existed_at_start, excluded.existed_at_start),
                     container_id = coalesce(excluded.container_id, container_id)
                 RETURNING id
                 """)
@@ -480,8 +479,7 @@ public final class SessionWriter {
                 ON CONFLICT (id) DO UPDATE SET
                     runtime = CASE WHEN runtime IS NULL OR runtime = 'unknown' THEN excluded.runtime ELSE runtime END,
                     pod_uid = coalesce(pod_uid, excluded.pod_uid),
-                    created_at = coalesce(created_at, excluded.created_at),
-                    existed_at_start = max(existed_at_start, excluded.existed_at_start)
+                    created_at = coalesce(created_at, excluded.created_at)
                 """)
             upsertPod = try RawStatement(db, """
                 INSERT INTO pods (uid, first_seen_at, last_seen_at) VALUES (?1, ?2, ?2)
@@ -492,7 +490,7 @@ public final class SessionWriter {
                     uid, gid, ns_pid, mnt_ns, pid_ns, cgroup_row, session_id, existed_at_start)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)
                 ON CONFLICT (boot_id, pid, start_ticks) DO UPDATE SET
-                    existed_at_start = 1, exe = coalesce(exe, excluded.exe), argv = coalesce(argv, excluded.argv),
+                    exe = coalesce(exe, excluded.exe), argv = coalesce(argv, excluded.argv),
                     cmdline = coalesce(cmdline, excluded.cmdline), comm = coalesce(comm, excluded.comm),
                     uid = coalesce(uid, excluded.uid), gid = coalesce(gid, excluded.gid),
                     ns_pid = coalesce(ns_pid, excluded.ns_pid), mnt_ns = coalesce(mnt_ns, excluded.mnt_ns),
@@ -508,14 +506,15 @@ public final class SessionWriter {
                     labels = coalesce(excluded.labels, labels), last_seen_at = max(coalesce(last_seen_at, 0), excluded.last_seen_at)
                 """)
             enrichContainer = try RawStatement(db, """
-                INSERT INTO containers (id, runtime, name, image, image_digest, image_id, pod_uid, labels, created_at, started_at,
+                INSERT INTO containers (id, runtime, name, image, image_digest, image_id, pod_uid, labels, runtime_created_at, started_at,
                     first_seen_at, enriched_at, enriched_from, kube_container_name, sandbox)
                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11, ?12, ?13, ?14)
                 ON CONFLICT (id) DO UPDATE SET
                     runtime = excluded.runtime, name = coalesce(excluded.name, name), image = coalesce(excluded.image, image),
                     image_digest = coalesce(excluded.image_digest, image_digest), image_id = coalesce(excluded.image_id, image_id),
                     pod_uid = coalesce(excluded.pod_uid, pod_uid), labels = excluded.labels,
-                    created_at = coalesce(excluded.created_at, created_at), started_at = coalesce(excluded.started_at, started_at),
+                    runtime_created_at = coalesce(excluded.runtime_created_at, runtime_created_at),
+                    started_at = coalesce(excluded.started_at, started_at),
                     enriched_at = excluded.enriched_at, enriched_from = excluded.enriched_from, enrich_error = NULL,
                     kube_container_name = coalesce(excluded.kube_container_name, kube_container_name), sandbox = excluded.sandbox
                 """)

@@ -75,6 +75,25 @@ struct CLITests {
         #expect(duration.status != 0)
     }
 
+    /// Ctrl-C stops a recording at once even with a long --duration, and the stop is clean.
+    @Test func interruptStopsALongRecordingCleanly() throws {
+        guard Requirement.root() else { return }
+        let db = try temporaryDirectory().appendingPathComponent("int.db").path
+        let recorder = Process()
+        recorder.executableURL = URL(fileURLWithPath: Self.binary)
+        recorder.arguments = ["record", "--db", db, "--duration", "600", "--no-enrichment"]
+        recorder.standardError = FileHandle.nullDevice
+        try recorder.run()
+        Thread.sleep(forTimeInterval: 1.5)
+        let sent = Date()
+        recorder.interrupt()
+        recorder.waitUntilExit()
+        #expect(Date().timeIntervalSince(sent) < 10)
+        #expect(recorder.terminationStatus == 0)
+        let info = try Self.casefile(["info", "--db", db])
+        #expect(!info.stdout.contains("NOT a clean shutdown"), "\(info.stdout)")
+    }
+
     /// Without root, `record` says so and what to run instead (the test drops to `nobody`).
     @Test func recordWithoutRootSaysRunAsRoot() throws {
         guard Requirement.root() else { return }

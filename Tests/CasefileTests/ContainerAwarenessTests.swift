@@ -167,7 +167,7 @@ struct ContainerAwarenessTests {
 
     /// A sub-cgroup inside a container is the same container, not its root.
     @Test func subCgroupIsSameContainer() async throws {
-        guard Requirement.root(), let v2 = cgroupV2Mount() else { return }
+        guard Requirement.root(), Requirement.check(cgroupV2Mount() != nil, "a cgroup v2 hierarchy"), let v2 = cgroupV2Mount() else { return }
         let id = String((UUID().uuidString + UUID().uuidString).lowercased().filter(\.isHexDigit).prefix(64))
         let root = "\(v2)/system.slice/docker-\(id).scope"
         let queue = try await record {
@@ -229,7 +229,7 @@ struct ContainerAwarenessTests {
     // MARK: Snapshot and lookups (no runtime needed)
 
     @Test func snapshotFindsThisProcessAndItsCgroup() throws {
-        guard Requirement.root(), let v2 = cgroupV2Mount() else { return }
+        guard Requirement.root(), Requirement.check(cgroupV2Mount() != nil, "a cgroup v2 hierarchy"), let v2 = cgroupV2Mount() else { return }
         var pipeline = Pipeline(clock: BootClock(offsetNanoseconds: 0, bootID: "t"), cgroupFS: CgroupFS(mountPoint: v2, hierarchyID: 0))
         let batch = pipeline.snapshot()
         let me = try #require(batch.processes.first { $0.key.pid == UInt32(getpid()) })
@@ -245,16 +245,32 @@ struct ContainerAwarenessTests {
         #expect(batch.processes.count > 10)
     }
 
+    /// Two threads of one process may both report the group's death: one exit is kept.
+    @Test func duplicateExitOfOneProcessIsKeptOnce() {
+        var pipeline = Pipeline(clock: BootClock(offsetNanoseconds: 0, bootID: "t"))
+        let key = ProcessKey(pid: 42, startTicks: 7)
+        let exit = Event(bootNanoseconds: 1, pid: 42, tid: 43, cgroupID: 0,
+                         body: .exit(Exit(process: key, ppid: 1, status: 0, comm: ByteString("x"))))
+        #expect(pipeline.resolve([exit, exit]).events.count == 1)
+        #expect(pipeline.resolve([exit]).events.isEmpty)
+        // a later process with the same pid is another instance
+        var other = exit
+        other.body = .exit(Exit(process: ProcessKey(pid: 42, startTicks: 900), ppid: 1, status: 0, comm: ByteString("x")))
+        #expect(pipeline.resolve([other]).events.count == 1)
+    }
+
     @Test func unknownCgroupIdsAreLookedUpOnceAndCached() throws {
-        guard Requirement.root(), let v2 = cgroupV2Mount() else { return }
+        guard Requirement.root(), Requirement.check(cgroupV2Mount() != nil, "a cgroup v2 hierarchy"), let v2 = cgroupV2Mount() else { return }
         let name = "cf-lookup-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: "\(v2)/\(name)/docker-\(String(repeating: "ab", count: 32)).scope", withIntermediateDirectories: true)
         defer { _ = try? sh("rmdir \(v2)/\(name)/*.scope \(v2)/\(name)") }
         let id = try inode("\(v2)/\(name)/docker-\(String(repeating: "ab", count: 32)).scope")
         var pipeline = Pipeline(clock: BootClock(offsetNanoseconds: 0, bootID: "t"), cgroupFS: CgroupFS(mountPoint: v2, hierarchyID: 0))
+        var next: UInt64 = 0
         func event(_ cgroup: UInt64) -> Event {
-            Event(bootNanoseconds: 1, pid: 1, tid: 1, cgroupID: cgroup,
-                  body: .exit(Exit(process: ProcessKey(pid: 1, startTicks: 1), ppid: 0, status: 0, comm: ByteString("x"))))
+            next += 1 // each a different process, so none is a duplicate exit
+            return Event(bootNanoseconds: 1, pid: 1, tid: 1, cgroupID: cgroup,
+                         body: .exit(Exit(process: ProcessKey(pid: 1, startTicks: next), ppid: 0, status: 0, comm: ByteString("x"))))
         }
         let first = pipeline.resolve([event(id), event(id)])
         #expect(pipeline.lookups == 1)

@@ -14,10 +14,10 @@ import Testing
         records.flatMap { $0 + [UInt8](repeating: 0, count: (8 - $0.count % 8) % 8) }
     }
 
-    func decode(_ bytes: [UInt8]) -> ([Event], UInt64) {
+    func decode(_ bytes: [UInt8], records: Int? = nil) -> ([Event], UInt64) {
         var decoder = Decoder()
         var events: [Event] = []
-        bytes.withUnsafeBytes { decoder.decode(bytes: $0, into: &events) }
+        bytes.withUnsafeBytes { decoder.decode(bytes: $0, records: records, into: &events) }
         return (events, decoder.undecodable)
     }
 
@@ -103,6 +103,9 @@ import Testing
         lying.size = 1 << 20
         (events, bad) = decode(aligned([record(lying, size: MemoryLayout<cf_header>.size)]))
         #expect(events.isEmpty && bad == 1)
+        // ... and when the probe said the batch held more records, all of those count as lost
+        (events, bad) = decode(aligned([good, record(lying, size: MemoryLayout<cf_header>.size), good, good]), records: 4)
+        #expect(events.count == 1 && bad == 3)
 
         // an exec shorter than its fixed part
         var short = cf_header()

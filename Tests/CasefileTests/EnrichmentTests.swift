@@ -50,6 +50,11 @@ struct EnrichmentTests {
             #expect((c["image_id"] as String?)?.hasPrefix("sha256:") == true)
             #expect((c["enriched_from"] as String?)?.hasPrefix("docker:") == true)
             #expect(c["enrich_error"] as String? == nil)
+            // created_at is what the kernel saw (the cgroup's mkdir); the runtime's claim is kept apart
+            let mkdir = try Int64.fetchOne(db, sql: "SELECT created_at FROM cgroups WHERE hierarchy_id = 0 AND path = ?", arguments: ["/docker/\(id)"])
+            #expect(c["created_at"] as Int64? == mkdir)
+            let runtimeCreated: Int64 = try #require(c["runtime_created_at"])
+            #expect(runtimeCreated <= (mkdir ?? 0), "docker creates the container before its cgroup")
             #expect(c["kube_container_name"] as String? == "app")
             #expect(c["pod_uid"] as String? == podUID)
             let pod = try #require(try Row.fetchOne(db, sql: "SELECT * FROM pods WHERE uid = ?", arguments: [podUID]))
@@ -211,7 +216,7 @@ struct EnrichmentTests {
 
     /// No runtime at all: events are recorded, containers keep id and runtime guess, the error is stored.
     @Test func noRuntimeSocketAtAll() async throws {
-        guard Requirement.root(), let v2 = cgroupV2Mount() else { return }
+        guard Requirement.root(), Requirement.check(cgroupV2Mount() != nil, "a cgroup v2 hierarchy"), let v2 = cgroupV2Mount() else { return }
         let id = String((UUID().uuidString + UUID().uuidString).lowercased().filter(\.isHexDigit).prefix(64))
         let dir = "\(v2)/docker/\(id)"
         let marker = "cf-noruntime-\(id.prefix(8))"
@@ -240,7 +245,7 @@ struct EnrichmentTests {
     /// Runtimes that answer junk or never answer: events are still recorded, the errors are stored
     /// in the container rows, nothing crashes, and the stop is not held up.
     @Test func junkAndHangingRuntimes() async throws {
-        guard Requirement.root(), let v2 = cgroupV2Mount() else { return }
+        guard Requirement.root(), Requirement.check(cgroupV2Mount() != nil, "a cgroup v2 hierarchy"), let v2 = cgroupV2Mount() else { return }
         let junk = try await FakeRuntimeServer.start(.http { _ in FakeAnswer(body: "<html>definitely not JSON</html>") })
         let silent = try await FakeRuntimeServer.start(.silent)
         let id = String((UUID().uuidString + UUID().uuidString).lowercased().filter(\.isHexDigit).prefix(64))
@@ -283,8 +288,8 @@ struct EnrichmentTests {
             $0.enricher.firstRetry = .milliseconds(100)
             $0.enricher.maxRetryDelay = .milliseconds(400)
         }) {
-            #expect(try sh("pkill -f 'podman.*system service' ; sleep 0.5").status >= 0)
-            #expect(!Runtime.podman.answers)
+            _ = try sh("pkill -f 'podman.*system service' ; sleep 0.5")
+            #expect(!Runtime.podman.answers, "the podman service should be down now")
             let run = try sh("""
                 podman run -d --cgroup-manager=cgroupfs --ulimit nofile=1024:1024 --ulimit nproc=1024:1024 --network none \
                 --name cf-back-\(t) \(Self.image) sh -c 'echo cf-back-\(t); sleep 30'

@@ -95,6 +95,12 @@ struct RecorderIntegrationTests {
     @Test func recordingNeedsAWritableCaseFile() async throws {
         guard Requirement.root() else { return }
         let recorder = Recorder(options: RecorderOptions(databasePath: "/nonexistent-dir/case.db"))
-        await #expect(throws: (any Error).self) { try await recorder.start() }
+        do {
+            try await recorder.start()
+            Issue.record("recording into /nonexistent-dir/case.db should fail")
+        } catch {
+            #expect("\(error)".contains("/nonexistent-dir/case.db"), "the error names the file: \(error)")
+        }
+        await #expect(throws: RecorderError.self) { _ = try await Recorder(options: RecorderOptions(databasePath: "/tmp/x.db")).stop() }
     }
 }

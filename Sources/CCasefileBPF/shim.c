@@ -35,9 +35,8 @@ struct ring_buffer *cf_ring_buffer_new(int map_fd, struct cf_batch *batch)
 	return ring_buffer__new(map_fd, append_record, batch, NULL);
 }
 
-int cf_ring_buffer_drain(struct ring_buffer *rb, struct cf_batch *batch)
+int cf_ring_buffer_drain(struct ring_buffer *rb)
 {
-	(void)batch;
 	return ring_buffer__consume(rb);
 }
 

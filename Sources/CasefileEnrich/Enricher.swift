@@ -165,7 +165,9 @@ public actor Enricher {
             await limiters[index].acquire()
             let result: Result<ContainerMetadata?, any Error>
             do {
-                let answer = try await withTimeout(configuration.callTimeout, source: client.source) {
+                // The clients keep their own deadline (callTimeout) and say precisely what timed
+                // out; this outer one is only a safety net for a client that would not.
+                let answer = try await withTimeout(configuration.callTimeout + .seconds(1), source: client.source) {
                     try await client.inspect(containerID: request.containerID)
                 }
                 result = .success(answer)

@@ -57,10 +57,4 @@ public struct CgroupFS: Sendable {
         }
         return out
     }
-
-    /// The cgroup id of the root of this hierarchy as mounted (1 on the host's own hierarchy).
-    public var rootID: UInt64? {
-        var st = stat()
-        return stat(mountPoint, &st) == 0 ? UInt64(st.st_ino) : nil
-    }
 }

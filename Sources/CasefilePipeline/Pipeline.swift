@@ -115,9 +115,6 @@ public struct Pipeline: Sendable {
         guard let match = ContainerPath.parse(path) else { return nil }
         return ContainerRef(id: match.id, runtime: match.runtime.rawValue, podUID: match.podUID, isRoot: match.isRoot)
     }
-
-    /// Path of a tracked-hierarchy cgroup, when known.
-    public func cgroupPath(_ id: UInt64) -> String? { cgroupPaths[id] }
 }
 
 /// Which process instance currently holds each PID, and which instances exited lately.

@@ -138,7 +138,7 @@ public final class Probe {
         guard let ring else { return 0 }
         batch.pointee.len = 0
         batch.pointee.records = 0
-        let rc = cf_ring_buffer_drain(ring, batch)
+        let rc = cf_ring_buffer_drain(ring)
         guard rc >= 0 else {
             throw ProbeError(operation: "reading the ring buffer", errno: -rc, detail: Self.log())
         }

@@ -24,10 +24,10 @@ void cf_batch_free(struct cf_batch *batch);
 /* Creates a ring buffer manager whose callback appends records to *batch. */
 struct ring_buffer *cf_ring_buffer_new(int map_fd, struct cf_batch *batch);
 
-/* Appends every record now in the ring to *batch: returns records consumed or -errno.
+/* Appends every record now in the ring to the batch given to cf_ring_buffer_new: returns records consumed or -errno.
  * libbpf advances past a record before its callback runs, so the callback never
  * refuses one: the batch grows instead. */
-int cf_ring_buffer_drain(struct ring_buffer *rb, struct cf_batch *batch);
+int cf_ring_buffer_drain(struct ring_buffer *rb);
 
 /* Sleeps until the kernel wakes the ring's consumer or timeout_ms pass; consumes nothing.
  * Returns >0 when woken, 0 on timeout, -errno on error (EINTR included). */

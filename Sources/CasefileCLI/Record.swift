@@ -57,12 +57,16 @@ struct Record: AsyncParsableCommand {
         options.enrichment = !noEnrichment
         options.runtimeSockets = try runtimeSockets.map(RuntimeEndpoint.init(argument:))
         options.cgroupV1Cpuset = cgroupV1Cpuset
+        let path = database.db
+        options.onStarted = { session in
+            FileHandle.standardError.write(Data("casefile: recording into \(path) (session \(session)); Ctrl-C to stop\n".utf8))
+        }
         var logger = Logger(label: "casefile")
         logger.logLevel = .info
+        // The group runs the recorder (start included) with SIGINT/SIGTERM handled from the first
+        // moment: a stop during start-up is still a clean stop.
         let recorder = Recorder(options: options, logger: logger)
-        try await recorder.start()
         let showStatus = !quiet && isatty(STDERR_FILENO) == 1
-        FileHandle.standardError.write(Data("casefile: recording into \(database.db) (session \(recorder.stats.sessionID)); Ctrl-C to stop\n".utf8))
 
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: recorder, successTerminationBehavior: .gracefullyShutdownGroup)

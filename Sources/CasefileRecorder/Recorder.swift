@@ -32,6 +32,8 @@ public struct RecorderOptions: Sendable {
     public var enricher = Enricher.Configuration()
     /// How long a stop waits for enrichment calls still running, so the last containers get names.
     public var enrichmentGrace: Duration = .seconds(3)
+    /// Called by `run()` once recording has started, with the session id.
+    public var onStarted: (@Sendable (Int64) -> Void)?
 
     public init(databasePath: String) { self.databasePath = databasePath }
 }
@@ -96,6 +98,7 @@ public final class Recorder: Service, Sendable {
 
     public func run() async throws {
         if !state.withLock({ $0.started }) { try await start() }
+        options.onStarted?(stats.sessionID)
         await withGracefulShutdownHandler {
             await waitUntilStopRequested()
         } onGracefulShutdown: {

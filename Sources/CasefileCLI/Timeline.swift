@@ -114,18 +114,9 @@ enum TimeArgument {
             let hours = Int64(digits.prefix(2)) ?? 0, minutes = Int64(digits.suffix(2)) ?? 0
             offset = (hours * 3600 + minutes * 60) * (z.first == "-" ? -1 : 1)
         }
-        let days = daysFromCivil(y, mo, d)
+        let days = Display.days(year: y, month: mo, day: d)
         let seconds = days * 86_400 + n(m.4) * 3600 + n(m.5) * 60 + n(m.6) - offset
         return seconds * 1_000_000_000 + fraction
-    }
-
-    static func daysFromCivil(_ y0: Int64, _ m: Int64, _ d: Int64) -> Int64 {
-        let y = m <= 2 ? y0 - 1 : y0
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
     }
 }
 

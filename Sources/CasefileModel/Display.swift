@@ -31,6 +31,17 @@ public enum Display {
         return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
     }
 
+    /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's days_from_civil);
+    /// the inverse of `civil(fromDays:)`.
+    public static func days(year y0: Int64, month m: Int64, day d: Int64) -> Int64 {
+        let y = m <= 2 ? y0 - 1 : y0
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146_097 + doe - 719_468
+    }
+
     /// Howard Hinnant's days-to-civil algorithm (proleptic Gregorian).
     private static func civil(fromDays z0: Int64) -> (Int64, Int64, Int64) {
         let z = z0 + 719_468

@@ -1,13 +1,20 @@
 // swift-tools-version: 6.1
 //
-// Casefile: a forensic recorder for Linux containers.
-// Data flows one way, and so do the module dependencies:
+// Casefile: a forensic recorder for Linux containers. Data flows one way:
 //
-//   bpf/ ──► CasefileProbe ──► CasefileDecode ──► CasefilePipeline ──► CasefileStore ──► CasefileCLI ──► casefile
-//             (libbpf, ring)    (bytes → Event)    (cgroups, processes)   (SQLite)        (commands)
+//   bpf/ ─ring─► CasefileProbe ─► CasefileDecode ─► CasefilePipeline ─► CasefileStore ─► CasefileCLI ─► casefile
+//                (libbpf)         (bytes → Event)   (time, processes,    (SQLite)         (commands)
+//                                                    cgroups, containers)
+//                                                          │ new containers ▲ back-fills
+//                                                          ▼                │
+//                                                   CasefileEnrich (runtime APIs, async)
 //
-// CasefileModel holds the value types every stage shares. CasefileRecorder wires
-// the stages into one service for `casefile record`.
+// The stage modules do not import each other: each depends on CasefileModel (the value types
+// they hand along) and on its own foreign API. CasefileRecorder imports the stages and wires
+// them into the services of `casefile record`; CasefileCLI imports the recorder (to record) and
+// the store (to investigate). C is wrapped once: CLibBPF + CCasefileBPF (libbpf) in the probe,
+// CCasefileABI (the event layouts of bpf/casefile.h) in probe and decoder, CCasefileLinux
+// (open_by_handle_at) in the pipeline, SQLite in the store's RawStatement.
 import PackageDescription
 
 let strict: [SwiftSetting] = [
@@ -35,10 +42,11 @@ let package = Package(
         .package(url: "https://github.com/grpc/grpc-swift-nio-transport", from: "2.9.2"),
     ],
     targets: [
-        // The system's libbpf (libbpf-dev), and our C shim over it plus the event ABI header
-        // (bpf/casefile.h): C is wrapped once, here and in CasefileProbe.
+        // The system's libbpf (libbpf-dev) and our C shim over it, used by CasefileProbe only.
         .systemLibrary(name: "CLibBPF", pkgConfig: "libbpf", providers: [.apt(["libbpf-dev", "libelf-dev", "zlib1g-dev"])]),
         .target(name: "CCasefileBPF", dependencies: ["CLibBPF"]),
+        // The event ABI (bpf/casefile.h) for Swift: record layouts only, no libbpf.
+        .target(name: "CCasefileABI"),
         // Build tool: compiles bpf/*.bpf.c with the toolchain's clang and embeds
         // objects and SQL files into generated Swift sources.
         .executableTarget(name: "casefile-embed", path: "Sources/CasefileEmbed", swiftSettings: strict),
@@ -51,11 +59,11 @@ let package = Package(
         .target(name: "CasefileModel", swiftSettings: strict),
         .target(
             name: "CasefileProbe",
-            dependencies: ["CCasefileBPF", "CasefileModel"],
+            dependencies: ["CCasefileBPF", "CCasefileABI", "CasefileModel"],
             swiftSettings: strict,
             plugins: ["EmbedPlugin"]
         ),
-        .target(name: "CasefileDecode", dependencies: ["CCasefileBPF", "CasefileModel"], swiftSettings: strict),
+        .target(name: "CasefileDecode", dependencies: ["CCasefileABI", "CasefileModel"], swiftSettings: strict),
         .target(name: "CCasefileLinux"),
         .target(name: "CasefilePipeline", dependencies: ["CasefileModel", "CCasefileLinux"], swiftSettings: strict),
         // Generated protobuf/gRPC code for containerd and CRI (scripts/generate-protos.sh).
@@ -106,7 +114,7 @@ let package = Package(
         .target(
             name: "CasefileCLI",
             dependencies: [
-                "CasefileRecorder", "CasefileStore", "CasefileModel", "CasefileEnrich",
+                "CasefileRecorder", "CasefileStore", "CasefileModel",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -125,7 +133,7 @@ let package = Package(
             name: "CasefileTests",
             dependencies: [
                 "CasefileCLI", "CasefileRecorder", "CasefileStore", "CasefileDecode", "CasefilePipeline",
-                "CasefileModel", "CasefileProbe", "CCasefileBPF", "CasefileEnrich", "CasefileRuntimeAPI",
+                "CasefileModel", "CasefileProbe", "CCasefileABI", "CasefileEnrich", "CasefileRuntimeAPI",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -2,7 +2,7 @@
 /*
  * Casefile event ABI: the one definition of every record the BPF programs write
  * into the ring buffer. Included by bpf/casefile.bpf.c (BPF side) and by the
- * CCasefileBPF C target (Swift side), so both sides always agree on layout.
+ * CCasefileABI C target (Swift side), so both sides always agree on layout.
  *
  * Rules for changing it:
  *  - every record starts with struct cf_header; `size` is the record's length

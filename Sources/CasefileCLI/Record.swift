@@ -1,5 +1,4 @@
 import ArgumentParser
-import CasefileEnrich
 import CasefileModel
 import CasefileRecorder
 import Foundation
@@ -27,7 +26,7 @@ struct Record: AsyncParsableCommand {
         "A container runtime socket to ask, besides the discovered ones (repeatable).",
         discussion: "RUNTIME is docker, podman, containerd or crio, e.g. containerd=/run/k3s/containerd/containerd.sock.",
         valueName: "RUNTIME=PATH"))
-    var runtimeSockets: [String] = []
+    var runtimeSockets: [RuntimeEndpoint] = []
 
     @Flag(help: "Do not ask container runtimes for names, images and pods (containers keep what their cgroup path says).")
     var noEnrichment = false
@@ -36,7 +35,6 @@ struct Record: AsyncParsableCommand {
     var cgroupV1Cpuset = false
 
     func validate() throws {
-        for socket in runtimeSockets { _ = try RuntimeEndpoint(argument: socket) }
         if noEnrichment && !runtimeSockets.isEmpty {
             throw ValidationError("--runtime-socket and --no-enrichment contradict each other: runtimes are only asked when enrichment is on")
         }
@@ -55,7 +53,7 @@ struct Record: AsyncParsableCommand {
         var options = RecorderOptions(databasePath: database.db)
         options.ringBufferBytes = ringBufferMib << 20
         options.enrichment = !noEnrichment
-        options.runtimeSockets = try runtimeSockets.map(RuntimeEndpoint.init(argument:))
+        options.runtimeSockets = runtimeSockets
         options.cgroupV1Cpuset = cgroupV1Cpuset
         let path = database.db
         options.onStarted = { session in
@@ -68,9 +66,7 @@ struct Record: AsyncParsableCommand {
         let recorder = Recorder(options: options, logger: logger)
         let showStatus = !quiet && isatty(STDERR_FILENO) == 1
 
-        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
-            .init(service: recorder, successTerminationBehavior: .gracefullyShutdownGroup)
-        ]
+        var services = recorder.services
         if let duration {
             services.append(.init(service: Deadline(seconds: duration), successTerminationBehavior: .gracefullyShutdownGroup))
         }
@@ -124,6 +120,9 @@ struct StatusLine: Service {
         }
     }
 }
+
+/// `--runtime-socket RUNTIME=PATH` (parsed by `RuntimeEndpoint.init?(argument:)`).
+extension RuntimeEndpoint: ExpressibleByArgument {}
 
 struct CLIError: Error, CustomStringConvertible {
     let description: String

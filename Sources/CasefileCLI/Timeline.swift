@@ -96,27 +96,11 @@ enum TimeArgument {
             }
             return Int64((seconds * 1e9).rounded())
         }
-        // YYYY-MM-DD[(T| )HH:MM[:SS[.fraction]]][Z|±HH:MM]
-        let pattern = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?(Z|[+-]\d{2}:?\d{2})?$/
-        guard let m = s.wholeMatch(of: pattern) else {
-            throw ValidationError("cannot read time '\(SafeText.escape(text))': use ISO-8601 UTC like 2026-11-30T09:43:38.5Z, or Unix seconds")
+        // YYYY-MM-DD[(T| )HH:MM[:SS[.fraction]]][Z|±HH:MM|±HHMM], UTC when no zone is given.
+        guard let nanoseconds = Timestamp.iso8601(s) else {
+            throw ValidationError("cannot read time '\(SafeText.escape(text))': use ISO-8601 UTC like 2026-11-30T09:43:38.5Z, or Unix seconds (years 1678 to 2261)")
         }
-        func n(_ sub: Substring?) -> Int64 { sub.flatMap { Int64($0) } ?? 0 }
-        let y = n(m.1), mo = n(m.2), d = n(m.3)
-        guard (1...12).contains(mo), (1...31).contains(d), n(m.4) < 24, n(m.5) < 60, n(m.6) < 61 else {
-            throw ValidationError("time '\(SafeText.escape(text))' is out of range")
-        }
-        var fraction: Int64 = 0
-        if let f = m.7 { fraction = Int64(f + String(repeating: "0", count: 9 - f.count)) ?? 0 }
-        var offset: Int64 = 0
-        if let z = m.8, z != "Z" {
-            let digits = z.dropFirst().filter(\.isNumber)
-            let hours = Int64(digits.prefix(2)) ?? 0, minutes = Int64(digits.suffix(2)) ?? 0
-            offset = (hours * 3600 + minutes * 60) * (z.first == "-" ? -1 : 1)
-        }
-        let days = Display.days(year: y, month: mo, day: d)
-        let seconds = days * 86_400 + n(m.4) * 3600 + n(m.5) * 60 + n(m.6) - offset
-        return seconds * 1_000_000_000 + fraction
+        return nanoseconds
     }
 }
 

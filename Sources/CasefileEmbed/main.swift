@@ -35,6 +35,31 @@ func write(_ source: String, to path: String) throws {
     try data.write(to: URL(fileURLWithPath: path), options: .atomic)
 }
 
+/// The machine the build runs on (the BPF object is built for the kernel of the host that builds
+/// it: this tool runs at build time, on the build host).
+enum BuildHost {
+    #if arch(x86_64)
+    /// libbpf's `__TARGET_ARCH_*` name (bpf_tracing.h picks the register layout with it).
+    static let bpfArch = "x86"
+    /// Debian's multiarch triplet: where the `asm/` headers are.
+    static let multiarch = "x86_64-linux-gnu"
+    #elseif arch(arm64)
+    static let bpfArch = "arm64"
+    static let multiarch = "aarch64-linux-gnu"
+    #elseif arch(s390x)
+    static let bpfArch = "s390"
+    static let multiarch = "s390x-linux-gnu"
+    #elseif arch(powerpc64le)
+    static let bpfArch = "powerpc"
+    static let multiarch = "powerpc64le-linux-gnu"
+    #elseif arch(riscv64)
+    static let bpfArch = "riscv"
+    static let multiarch = "riscv64-linux-gnu"
+    #else
+    #error("casefile-embed: unknown build architecture; add its __TARGET_ARCH_ name and multiarch triplet here")
+    #endif
+}
+
 func compileBPF(_ args: [String]) throws {
     var args = args
     let clang = try option("--clang", in: &args)
@@ -49,8 +74,8 @@ func compileBPF(_ args: [String]) throws {
         process.executableURL = URL(fileURLWithPath: clang)
         // -g emits the BTF that CO-RE relocation needs; the asm/ headers come from the multiarch dir.
         process.arguments = [
-            "-target", "bpf", "-O2", "-g", "-Wall", "-Werror", "-D__TARGET_ARCH_x86",
-            "-I", include, "-I", "/usr/include/x86_64-linux-gnu",
+            "-target", "bpf", "-O2", "-g", "-Wall", "-Werror", "-D__TARGET_ARCH_\(BuildHost.bpfArch)",
+            "-I", include, "-I", "/usr/include/\(BuildHost.multiarch)",
             "-c", source, "-o", object,
         ]
         try process.run()

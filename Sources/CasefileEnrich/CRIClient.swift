@@ -8,13 +8,14 @@ import GRPCNIOTransportHTTP2
 /// and pod sandbox status (pod name, namespace, UID, pod labels). A pod's sandbox ("pause")
 /// container is found as a sandbox and marked as one.
 public struct CRIClient: RuntimeClient {
-    public let runtime: String
+    public let runtime: ContainerRuntime
+    public var api: RuntimeAPI { .cri }
     public var source: String { "cri:\(connection.path)" }
     let connection: GRPCConnection
     let timeout: Duration
 
-    /// - Parameter runtime: what serves the CRI here (`containerd` or `crio`).
-    public init(runtime: String, connection: GRPCConnection, timeout: Duration) {
+    /// - Parameter runtime: what serves the CRI here (`.containerd` or `.crio`).
+    public init(runtime: ContainerRuntime, connection: GRPCConnection, timeout: Duration) {
         self.runtime = runtime
         self.connection = connection
         self.timeout = timeout
@@ -58,49 +59,37 @@ public struct CRIClient: RuntimeClient {
         return try await service.podSandboxStatus(request, options: callOptions(timeout))
     }
 
-    static func metadata(from s: Runtime_V1_ContainerStatus, pod: Runtime_V1_PodSandboxStatus?, runtime: String, source: String) -> ContainerMetadata {
+    static func metadata(from s: Runtime_V1_ContainerStatus, pod: Runtime_V1_PodSandboxStatus?, runtime: ContainerRuntime, source: String) -> ContainerMetadata {
         var m = ContainerMetadata(id: s.id, runtime: runtime, source: source,
                                   name: s.hasMetadata && !s.metadata.name.isEmpty ? s.metadata.name : s.labels["io.kubernetes.container.name"],
                                   image: s.hasImage && !s.image.image.isEmpty ? s.image.image : nil,
-                                  imageDigest: digest(s.imageRef), imageID: s.imageID.isEmpty ? nil : s.imageID,
+                                  imageDigest: ImageReference.digest(s.imageRef), imageID: s.imageID.isEmpty ? nil : s.imageID,
                                   labels: s.labels, createdAt: s.createdAt > 0 ? s.createdAt : nil,
                                   startedAt: s.startedAt > 0 ? s.startedAt : nil)
         m.kubernetesContainerName = s.hasMetadata && !s.metadata.name.isEmpty ? s.metadata.name : s.labels["io.kubernetes.container.name"]
         if let pod, pod.hasMetadata {
             m.pod = PodMetadata(uid: pod.metadata.uid, name: pod.metadata.name, namespace: pod.metadata.namespace,
-                                labels: podLabels(pod.labels))
+                                labels: KubeletLabels.podOwn(pod.labels))
         } else {
             m.pod = KubeletLabels.pod(s.labels)
         }
         return m
     }
 
-    static func metadata(sandbox s: Runtime_V1_PodSandboxStatus, runtime: String, source: String) -> ContainerMetadata {
+    static func metadata(sandbox s: Runtime_V1_PodSandboxStatus, runtime: ContainerRuntime, source: String) -> ContainerMetadata {
         var m = ContainerMetadata(id: s.id, runtime: runtime, source: source,
                                   name: s.hasMetadata ? "k8s_POD_\(s.metadata.name)_\(s.metadata.namespace)" : nil,
                                   labels: s.labels, createdAt: s.createdAt > 0 ? s.createdAt : nil)
         if s.hasMetadata {
-            m.pod = PodMetadata(uid: s.metadata.uid, name: s.metadata.name, namespace: s.metadata.namespace, labels: podLabels(s.labels))
+            m.pod = PodMetadata(uid: s.metadata.uid, name: s.metadata.name, namespace: s.metadata.namespace, labels: KubeletLabels.podOwn(s.labels))
         }
         m.isSandbox = true
         return m
     }
 
-    /// A digest only when it is one (`…@sha256:…` or `sha256:…`): never an image name.
-    static func digest(_ ref: String) -> String? {
-        ref.contains("@sha256:") || ref.hasPrefix("sha256:") ? ref : nil
-    }
-
-    /// The pod's own labels: what the runtime adds for its bookkeeping is left out.
-    static func podLabels(_ labels: [String: String]) -> [String: String] {
-        labels.filter { !$0.key.hasPrefix("io.kubernetes.") && !$0.key.hasPrefix("io.cri-containerd.") }
-    }
-
     /// CRI has no event stream: containers reach CRI enrichment through cgroups and through the
-    /// runtime's own stream (containerd's events service). Finishes at once.
-    public func events() -> AsyncThrowingStream<RuntimeEvent, any Error> {
-        AsyncThrowingStream { $0.finish() }
-    }
+    /// runtime's own stream (containerd's events service). Returns at once.
+    public func followEvents(_ onEvent: @escaping @Sendable (RuntimeEvent) async -> Void) async throws {}
 }
 
 extension Optional {

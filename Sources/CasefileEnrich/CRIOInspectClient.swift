@@ -24,7 +24,8 @@ import NIOCore
 /// The answer has no id (the id asked is recorded) and no start time (`startedAt` stays nil; CRI
 /// `ContainerStatus` has it).
 public struct CRIOInspectClient: RuntimeClient {
-    public let runtime = "crio"
+    public var runtime: ContainerRuntime { .crio }
+    public var api: RuntimeAPI { .crioInspect }
     public let socketPath: String
     public let timeout: Duration
     private let transport: UnixHTTPTransport
@@ -48,14 +49,14 @@ public struct CRIOInspectClient: RuntimeClient {
             if text.contains("can't find the container") || text.contains("can't find the sandbox for container") { return nil }
             throw transport.httpError(answer, what: "GET \(path)")
         }
-        let info = try DockerEngineClient.decode(CRIOContainerInfo.self, from: answer.body, source: source, what: "GET \(path)")
+        let info = try JSONAnswer.decode(CRIOContainerInfo.self, from: answer.body, source: source, what: "GET \(path)")
         return Self.metadata(info, containerID: id, source: source)
     }
 
     /// Maps one `GET /containers/{id}` answer to metadata; `containerID` is the id asked (the answer has
     /// none). Throws `RuntimeError.badResponse` when it is not a `ContainerInfo` object.
     public static func metadata(json: Data, containerID: String, source: String) throws -> ContainerMetadata {
-        let info = try DockerEngineClient.decode(CRIOContainerInfo.self, from: ByteBuffer(bytes: json), source: source, what: "ContainerInfo")
+        let info = try JSONAnswer.decode(CRIOContainerInfo.self, from: ByteBuffer(bytes: json), source: source, what: "ContainerInfo")
         return metadata(info, containerID: containerID, source: source)
     }
 
@@ -72,11 +73,11 @@ public struct CRIOInspectClient: RuntimeClient {
 
         // image_ref is "some repo@digest" of the image, or the storage image id (64 hex), or "".
         let imageRef = nonEmpty(info.imageRef)
-        var digest = imageRef.flatMap { ImageReference.isDigest($0) ? $0 : nil }
+        var digest = ImageReference.digest(imageRef)
         if digest == nil, let listed = nonEmpty(crio[Annotation.imageRepoDigests]) {
-            digest = DockerEngineClient.repoDigest(from: listed.split(separator: ",").map(String.init), image: image)
+            digest = ImageReference.repoDigest(from: listed.split(separator: ",").map(String.init), image: image)
         }
-        let imageID = [nonEmpty(crio[Annotation.imageRef]), imageRef].lazy.compactMap { Self.imageID($0) }.first
+        let imageID = [nonEmpty(crio[Annotation.imageRef]), imageRef].lazy.compactMap { ImageReference.imageID($0) }.first
 
         var pod = KubeletLabels.pod(labels)
         if isSandbox {
@@ -85,7 +86,7 @@ public struct CRIOInspectClient: RuntimeClient {
         }
         return ContainerMetadata(
             id: containerID,
-            runtime: "crio",
+            runtime: .crio,
             source: source,
             name: nonEmpty(info.name),
             image: image,
@@ -100,15 +101,10 @@ public struct CRIOInspectClient: RuntimeClient {
         )
     }
 
-    /// `sha256:<hex>` for a storage image id given as 64 hex or `sha256:<hex>`; nil for anything else.
-    static func imageID(_ value: String?) -> String? { ImageReference.imageID(value) }
-
     /// CRI-O's HTTP API has no event stream (its events reach kubelet through CRI's
-    /// `GetContainerEvents`, a gRPC stream, not this endpoint): finishes at once. CRI-O containers are
+    /// `GetContainerEvents`, a gRPC stream, not this endpoint): returns at once. CRI-O containers are
     /// found through their cgroups and inspected then.
-    public func events() -> AsyncThrowingStream<RuntimeEvent, any Error> {
-        AsyncThrowingStream { $0.finish() }
-    }
+    public func followEvents(_ onEvent: @escaping @Sendable (RuntimeEvent) async -> Void) async throws {}
 
     /// CRI-O's annotation keys (internal/annotations/annotations.go).
     enum Annotation {

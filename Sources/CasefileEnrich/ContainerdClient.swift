@@ -9,7 +9,8 @@ import Synchronization
 /// every namespace (`k8s.io` for Kubernetes, `moby` for Docker, `default` for ctr, and any other
 /// it lists), plus its event stream for containers created and started.
 public final class ContainerdClient: RuntimeClient {
-    public let runtime = "containerd"
+    public var runtime: ContainerRuntime { .containerd }
+    public var api: RuntimeAPI { .containerd }
     public var source: String { "containerd:\(connection.path)" }
     let connection: GRPCConnection
     let timeout: Duration
@@ -66,44 +67,38 @@ public final class ContainerdClient: RuntimeClient {
         var request = Containerd_Services_Images_V1_GetImageRequest()
         request.name = image
         let answer = try await images.get(request, metadata: metadata(namespace), options: callOptions(timeout))
-        let digest = answer.image.target.digest
-        return digest.hasPrefix("sha256:") ? digest : nil
+        return ImageReference.digest(answer.image.target.digest)
     }
 
     static func metadata(from c: Containerd_Services_Containers_V1_Container, namespace: String, source: String) -> ContainerMetadata {
         let labels = c.labels
-        var m = ContainerMetadata(id: c.id, runtime: "containerd", source: "\(source) namespace \(namespace)",
+        var m = ContainerMetadata(id: c.id, runtime: .containerd, source: "\(source) namespace \(namespace)",
                                   name: KubeletLabels.containerName(labels) ?? labels["nerdctl/name"],
                                   image: c.image.isEmpty ? nil : c.image, labels: labels,
                                   createdAt: c.hasCreatedAt ? nanoseconds(c.createdAt) : nil)
         m.kubernetesContainerName = KubeletLabels.containerName(labels)
         m.pod = KubeletLabels.pod(labels)
-        m.isSandbox = labels["io.cri-containerd.kind"] == "sandbox"
+        m.isSandbox = KubeletLabels.isSandbox(labels)
         return m
     }
 
-    public func events() -> AsyncThrowingStream<RuntimeEvent, any Error> {
+    public func followEvents(_ onEvent: @escaping @Sendable (RuntimeEvent) async -> Void) async throws {
         let client = Containerd_Services_Events_V1_Events.Client(wrapping: connection.client)
-        let source = source
-        return AsyncThrowingStream { continuation in
-            let task = Task {
-                var request = Containerd_Services_Events_V1_SubscribeRequest()
-                // Filters are OR-ed.
-                request.filters = ["/containers/create", "/containers/delete", "/tasks/start", "/tasks/exit"]
-                    .map { #"topic==""# + $0 + #"""# }
-                do {
-                    try await client.subscribe(request) { response in
-                        continuation.yield(RuntimeEvent(containerID: "", action: .subscribed))
-                        for try await envelope in response.messages {
-                            if let event = Self.event(from: envelope) { continuation.yield(event) }
-                        }
-                    }
-                    continuation.finish()
-                } catch {
-                    continuation.finish(throwing: runtimeError(error, source: source, what: "Events.Subscribe"))
+        var request = Containerd_Services_Events_V1_SubscribeRequest()
+        // Filters are OR-ed.
+        request.filters = ["/containers/create", "/containers/delete", "/tasks/start", "/tasks/exit"]
+            .map { #"topic==""# + $0 + #"""# }
+        do {
+            try await client.subscribe(request) { response in
+                await onEvent(RuntimeEvent(containerID: "", action: .subscribed))
+                for try await envelope in response.messages {
+                    if let event = Self.event(from: envelope) { await onEvent(event) }
                 }
             }
-            continuation.onTermination = { _ in task.cancel() }
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            throw runtimeError(error, source: source, what: "Events.Subscribe")
         }
     }
 

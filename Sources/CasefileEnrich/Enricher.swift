@@ -45,7 +45,13 @@ public actor Enricher {
 
     private struct Request: Sendable {
         var containerID: String
-        var runtimeGuess: String?
+        var runtimeGuess: ContainerRuntime
+    }
+
+    /// Work for `run()`'s task group: every call the enricher makes is a child task of `run()`.
+    private enum Work: Sendable {
+        case enrich(Request, attempt: Int)
+        case refine(containerID: String)
     }
 
     /// The latest create/start event of each recent container, per client: the fallback when the
@@ -60,6 +66,9 @@ public actor Enricher {
     private let logger: Logger
     private nonisolated let requests: AsyncStream<Request>
     private nonisolated let continuation: AsyncStream<Request>.Continuation
+    /// Unbounded, but bounded in practice: one entry per container in flight or due for a retry.
+    private nonisolated let work: AsyncStream<Work>
+    private nonisolated let workContinuation: AsyncStream<Work>.Continuation
     private nonisolated let counters = Mutex(Stats())
     private let limiters: [Limiter]
 
@@ -74,13 +83,14 @@ public actor Enricher {
         self.sink = sink
         self.logger = logger
         (requests, continuation) = AsyncStream.makeStream(of: Request.self, bufferingPolicy: .bufferingOldest(configuration.queueLimit))
+        (work, workContinuation) = AsyncStream.makeStream(of: Work.self)
         limiters = clients.map { _ in Limiter(limit: configuration.perRuntimeConcurrency) }
     }
 
     public nonisolated var stats: Stats { counters.withLock { $0 } }
 
     /// Asks for container `id` to be enriched. Never blocks; a full queue drops and counts it.
-    public nonisolated func submit(containerID id: String, runtimeGuess: String? = nil) {
+    public nonisolated func submit(containerID id: String, runtimeGuess: ContainerRuntime = .unknown) {
         counters.withLock { $0.submitted += 1 }
         switch continuation.yield(Request(containerID: id, runtimeGuess: runtimeGuess)) {
         case .dropped, .terminated: counters.withLock { $0.dropped += 1 }
@@ -88,26 +98,37 @@ public actor Enricher {
         }
     }
 
-    /// Runs until cancelled or `finish()`: serves requests, follows event streams, retries.
+    /// Runs until cancelled or `finish()`: serves requests, follows event streams, retries. Every
+    /// call, stream and timer is a child task of this call (structured: nothing outlives it).
     public func run() async {
         await withDiscardingTaskGroup { group in
             for index in clients.indices {
                 group.addTask { await self.follow(clientAt: index) }
             }
             group.addTask { await self.retryLoop() }
-            for await request in requests {
-                counters.withLock { $0.received += 1 }
-                guard start(request) else { continue }
-                group.addTask { await self.enrich(request, attempt: 1) }
+            group.addTask { await self.admitRequests() }
+            for await item in work {
+                switch item {
+                case .enrich(let request, let attempt): group.addTask { await self.enrich(request, attempt: attempt) }
+                case .refine(let id): group.addTask { await self.refineThroughCRI(id) }
+                }
             }
-            // No more requests: stop following and retrying; in-flight calls are cancelled.
+            // No more requests (or cancelled): stop following and retrying; in-flight calls are cancelled.
             stopping = true
             group.cancelAll()
         }
     }
 
-    /// Stops taking requests; `run()` returns once in-flight calls end (they are cancelled after
-    /// `grace`).
+    /// Moves submitted requests to the work queue, skipping containers already done or in flight.
+    private func admitRequests() async {
+        for await request in requests {
+            counters.withLock { $0.received += 1 }
+            if start(request) { workContinuation.yield(.enrich(request, attempt: 1)) }
+        }
+        workContinuation.finish()
+    }
+
+    /// Stops taking requests; `run()` returns once in-flight calls end (they are cancelled).
     public nonisolated func finish() {
         continuation.finish()
     }
@@ -167,7 +188,8 @@ public actor Enricher {
             do {
                 // The clients keep their own deadline (callTimeout) and say precisely what timed
                 // out; this outer one is only a safety net for a client that would not.
-                let answer = try await withTimeout(configuration.callTimeout + .seconds(1), source: client.source) {
+                let limit = configuration.callTimeout + .seconds(1)
+                let answer = try await withDeadline(.now + limit, onTimeout: { RuntimeError(.timeout, source: client.source, detail: "no answer within \(limit)") }) {
                     try await client.inspect(containerID: request.containerID)
                 }
                 result = .success(answer)
@@ -180,8 +202,12 @@ public actor Enricher {
                 finished(request.containerID, success: true)
                 counters.withLock { $0.enriched += 1 }
                 sink(.enriched(metadata))
-                if metadata.labels["io.cri-containerd.kind"] != nil, !(client is CRIClient) {
-                    refineThroughCRI(request.containerID)
+                if KubeletLabels.isManagedByCRI(metadata.labels), client.api != .cri, clients.contains(where: { $0.api == .cri }) {
+                    // containerd's own API answered first for a container its CRI plugin manages (the
+                    // CRI had not registered it yet): ask the CRI again shortly, it knows the pod's
+                    // labels and the sandbox.
+                    refining += 1
+                    workContinuation.yield(.refine(containerID: request.containerID))
                 }
                 return
             case .success(nil):
@@ -208,7 +234,7 @@ public actor Enricher {
             sink(.enriched(metadata))
             return
         }
-        let now = Int64(Date().timeIntervalSince1970 * 1e9)
+        let now = nowNanoseconds()
         let message = clients.isEmpty
             ? "no container runtime socket was found to ask (give one with --runtime-socket RUNTIME=PATH)"
             : lastError.map { "\($0.message)" } ?? "no runtime knows container \(request.containerID) (not found at: \(notFound.joined(separator: ", ")); attempt \(attempt))"
@@ -235,9 +261,8 @@ public actor Enricher {
         return min(configuration.firstRetry * factor, configuration.maxRetryDelay)
     }
 
-    private func matches(_ client: any RuntimeClient, _ guess: String?) -> Bool {
-        guard let guess, guess != "unknown" else { return false }
-        return client.runtime == guess
+    private func matches(_ client: any RuntimeClient, _ guess: ContainerRuntime) -> Bool {
+        guess != .unknown && client.runtime == guess
     }
 
     // MARK: Retries
@@ -251,7 +276,7 @@ public actor Enricher {
                 waiting[id] = nil
                 guard !inFlight.contains(id), !done.contains(id), !stopping else { continue }
                 inFlight.insert(id)
-                Task { await self.enrich(entry.request, attempt: entry.attempts + 1) }
+                workContinuation.yield(.enrich(entry.request, attempt: entry.attempts + 1))
             }
             pendingCount = waiting.count
             let next = waiting.values.map(\.next).min()
@@ -260,32 +285,26 @@ public actor Enricher {
         }
     }
 
-    /// containerd's own API answered for a container its CRI plugin manages (the CRI had not
-    /// registered it yet): ask the CRI again shortly, it knows the pod's labels and the sandbox.
-    private func refineThroughCRI(_ id: String) {
-        let cri = clients.filter { $0 is CRIClient }
-        guard !cri.isEmpty else { return }
-        let sink = sink
-        let timeout = configuration.callTimeout
-        refining += 1
-        Task {
-            defer { Task { await self.refined() } }
-            for delay in [Duration.milliseconds(300), .seconds(1), .seconds(3)] {
-                try? await Task.sleep(for: delay)
-                if Task.isCancelled || self.isStopping { return }
-                for client in cri {
-                    if let better = try? await withTimeout(timeout, source: client.source, { try await client.inspect(containerID: id) }) {
-                        sink(.enriched(better))
-                        return
-                    }
+    /// Asks the CRI clients about `id` again after short delays, until one answers (see `enrich`).
+    private func refineThroughCRI(_ id: String) async {
+        defer { refining -= 1 }
+        let limit = configuration.callTimeout
+        for delay in [Duration.milliseconds(300), .seconds(1), .seconds(3)] {
+            try? await Task.sleep(for: delay)
+            if Task.isCancelled || stopping { return }
+            for client in clients where client.api == .cri {
+                let answer = try? await withDeadline(.now + limit, onTimeout: { RuntimeError(.timeout, source: client.source, detail: "no answer within \(limit)") }) {
+                    try await client.inspect(containerID: id)
+                }
+                if let better = answer ?? nil {
+                    sink(.enriched(better))
+                    return
                 }
             }
         }
     }
 
-    private var isStopping: Bool { stopping }
     private var refining = 0
-    private func refined() { refining -= 1 }
 
     private func remember(_ event: RuntimeEvent, client: Int) {
         if lastEvents.updateValue((client, event), forKey: event.containerID) == nil {
@@ -309,55 +328,49 @@ public actor Enricher {
         let client = clients[index]
         var failures = 0
         while !Task.isCancelled && !stopping {
-            var received = false
+            let received = Received()
+            let failuresBefore = failures
             do {
-                for try await event in client.events() {
-                    if !received {
-                        received = true
-                        // The stream works again after failing: the runtime is back.
-                        if failures > 0 { runtimeBack(client.source) }
-                        failures = 0
-                    }
-                    switch event.action {
-                    case .create, .start:
-                        remember(event, client: index)
-                        submit(containerID: event.containerID, runtimeGuess: client.runtime)
-                    case .subscribed:
-                        streamsReady.insert(index)
-                    case .exit, .destroy:
-                        break
-                    }
+                try await client.followEvents { event in
+                    await self.heard(event, from: index, firstSinceFailures: received.first() ? failuresBefore : 0)
                 }
                 // A stream that ends at once without ever failing: this API has none (CRI, CRI-O).
-                if !received && failures == 0 {
+                if !received.any && failures == 0 {
                     streamsReady.insert(index)
                     return
                 }
+                if received.any { failures = 0 }
             } catch {
                 streamsReady.insert(index) // down: nothing to wait for
-                failures += 1
+                failures = received.any ? 1 : failures + 1
                 if failures == 1 { logger.debug("event stream of \(client.source) failed: \(error)") }
             }
             try? await Task.sleep(for: min(configuration.firstRetry * (1 << min(failures, 6)), .seconds(5)))
         }
     }
+
+    /// One event from client `index`'s stream.
+    private func heard(_ event: RuntimeEvent, from index: Int, firstSinceFailures failures: Int) {
+        // The stream works again after failing: the runtime is back.
+        if failures > 0 { runtimeBack(clients[index].source) }
+        switch event.action {
+        case .create, .start:
+            remember(event, client: index)
+            submit(containerID: event.containerID, runtimeGuess: clients[index].runtime)
+        case .subscribed:
+            streamsReady.insert(index)
+        case .exit, .destroy:
+            break
+        }
+    }
 }
 
-/// Runs `body`, or throws `RuntimeError.timeout` after `limit`.
-func withTimeout<T: Sendable>(_ limit: Duration, source: String, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
-    try await withThrowingTaskGroup(of: T?.self) { group in
-        group.addTask { try await body() }
-        group.addTask {
-            try? await Task.sleep(for: limit)
-            return nil
-        }
-        defer { group.cancelAll() }
-        while let next = try await group.next() {
-            if let value = next { return value }
-            throw RuntimeError(.timeout, source: source, detail: "no answer within \(limit)")
-        }
-        throw RuntimeError(.timeout, source: source, detail: "cancelled")
-    }
+/// Whether a stream delivered anything yet (set from the stream's callback).
+private final class Received: Sendable {
+    private let count = Mutex(0)
+    /// True for the first event only.
+    func first() -> Bool { count.withLock { $0 += 1; return $0 == 1 } }
+    var any: Bool { count.withLock { $0 > 0 } }
 }
 
 /// At most `limit` holders at a time; waiters are served in order.

@@ -2,23 +2,25 @@ import GRPCCore
 import GRPCNIOTransportHTTP2
 
 /// One gRPC connection to a runtime's unix socket, shared by the clients of the services on it
-/// (containerd's own API and its CRI plugin listen on the same socket).
+/// (containerd's own API and its CRI plugin listen on the same socket). Calls wait until `run()`
+/// is running (`RuntimeConnections.run` runs it).
 public final class GRPCConnection: Sendable {
     public let path: String
     let client: GRPCClient<HTTP2ClientTransport.Posix>
-    private let task: Task<Void, Never>
 
     public init(socketPath: String) throws {
         path = socketPath
         let transport = try HTTP2ClientTransport.Posix(target: .unixDomainSocket(path: socketPath), transportSecurity: .plaintext)
-        let client = GRPCClient(transport: transport)
-        self.client = client
-        task = Task { try? await client.runConnections() }
+        client = GRPCClient(transport: transport)
     }
 
-    public func shutdown() async {
+    /// Maintains the connection until `shutdown()` (or cancellation).
+    func run() async {
+        try? await client.runConnections()
+    }
+
+    func shutdown() {
         client.beginGracefulShutdown()
-        await task.value
     }
 }
 

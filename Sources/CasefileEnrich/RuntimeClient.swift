@@ -1,13 +1,27 @@
 import CasefileModel
 
+/// Which API of a runtime a client speaks.
+public enum RuntimeAPI: String, Sendable {
+    /// Docker Engine API (Docker, and Podman's compatible API).
+    case engine
+    /// containerd's own gRPC API.
+    case containerd
+    /// Kubernetes CRI `runtime.v1` (containerd's CRI plugin, CRI-O).
+    case cri
+    /// CRI-O's HTTP inspect endpoint.
+    case crioInspect
+}
+
 /// One container runtime endpoint that can describe containers.
 ///
 /// Implementations: `DockerEngineClient` (Docker and Podman, Engine API over a unix socket),
 /// `ContainerdClient` (containerd's gRPC API), `CRIClient` (Kubernetes CRI `runtime.v1`, for
 /// containerd's CRI plugin and CRI-O), `CRIOInspectClient` (CRI-O's HTTP inspect endpoint).
 public protocol RuntimeClient: Sendable {
-    /// Runtime kind: `docker`, `podman`, `containerd`, `crio`.
-    var runtime: String { get }
+    /// The runtime that answers (a Docker socket: docker; containerd's CRI plugin: containerd).
+    var runtime: ContainerRuntime { get }
+    /// The API this client speaks.
+    var api: RuntimeAPI { get }
     /// `kind:path` of the endpoint, recorded as the source of what it answers.
     var source: String { get }
 
@@ -15,10 +29,13 @@ public protocol RuntimeClient: Sendable {
     /// (another runtime may). Throws `RuntimeError` for failures (unreachable, bad answer, timeout).
     func inspect(containerID id: String) async throws -> ContainerMetadata?
 
-    /// Container lifecycle notifications, for enriching containers as soon as they are created
-    /// (a container that lives 50 ms is gone before its cgroup is even read). Finishes or throws
-    /// when the connection ends; the caller reconnects.
-    func events() -> AsyncThrowingStream<RuntimeEvent, any Error>
+    /// Follows the runtime's container lifecycle events, in the caller's task, so containers are
+    /// enriched as soon as they are created (a container that lives 50 ms is gone before its
+    /// cgroup is even read). Calls `onEvent` with `.subscribed` once the stream is established,
+    /// then with each event. Returns when the runtime ends the stream (at once for an API with
+    /// none); throws `RuntimeError` when it cannot be opened or fails. The caller reconnects;
+    /// cancelling the calling task ends it.
+    func followEvents(_ onEvent: @escaping @Sendable (RuntimeEvent) async -> Void) async throws
 
     /// Metadata from what an event of this runtime said, for a container that no longer exists
     /// when it is inspected (it lived a few milliseconds). Nil when the event says too little.
@@ -50,41 +67,5 @@ public struct RuntimeEvent: Sendable, Equatable {
         self.action = action
         self.time = time
         self.attributes = attributes
-    }
-}
-
-/// Why a runtime call failed, and whether trying again may help.
-public struct RuntimeError: Error, CustomStringConvertible, Sendable {
-    public enum Kind: Sendable { case unreachable, timeout, badResponse, http(Int), rpc(String) }
-    public var kind: Kind
-    public var source: String
-    public var detail: String
-
-    public init(_ kind: Kind, source: String, detail: String) {
-        self.kind = kind
-        self.source = source
-        self.detail = detail
-    }
-
-    /// Unreachable sockets, timeouts and 5xx answers may pass; a malformed answer will not.
-    public var isTransient: Bool {
-        switch kind {
-        case .unreachable, .timeout: true
-        case .http(let code): code >= 500
-        case .rpc(let code): ["unavailable", "deadlineExceeded", "resourceExhausted", "aborted", "internalError", "unknown"].contains(code)
-        case .badResponse: false
-        }
-    }
-
-    public var description: String {
-        let what: String
-        switch kind {
-        case .unreachable: what = "unreachable"
-        case .timeout: what = "timed out"
-        case .badResponse: what = "answered something unreadable"
-        case .http(let code): what = "answered HTTP \(code)"
-        case .rpc(let code): what = "answered gRPC \(code)"
-        }
-        return "\(source) \(what): \(detail)"
     }
 }

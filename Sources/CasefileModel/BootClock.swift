@@ -1,3 +1,5 @@
+import Glibc
+
 /// Maps the kernel's `CLOCK_BOOTTIME` (what BPF timestamps are) to UTC wall-clock time.
 ///
 /// `utcNanoseconds = bootNanoseconds + offset`, with the offset measured once at the start of a
@@ -18,4 +20,11 @@ public struct BootClock: Sendable, Equatable {
     public func utc(_ bootNanoseconds: UInt64) -> Int64 {
         Int64(bitPattern: bootNanoseconds) &+ offsetNanoseconds
     }
+}
+
+/// UTC now in nanoseconds (`CLOCK_REALTIME`).
+public func nowNanoseconds() -> Int64 {
+    var ts = timespec()
+    clock_gettime(CLOCK_REALTIME, &ts)
+    return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
 }

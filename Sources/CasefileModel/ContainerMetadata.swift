@@ -3,8 +3,8 @@
 public struct ContainerMetadata: Sendable, Equatable {
     /// Full container id (64 hex).
     public var id: String
-    /// Runtime kind that answered: docker, podman, containerd, crio.
-    public var runtime: String
+    /// The runtime that answered.
+    public var runtime: ContainerRuntime
     /// The endpoint that answered, e.g. `docker:/var/run/docker.sock` or `cri:/run/containerd/containerd.sock`.
     public var source: String
     /// Container name without the leading `/` Docker adds.
@@ -26,7 +26,7 @@ public struct ContainerMetadata: Sendable, Equatable {
     /// The pod's sandbox ("pause") container rather than a workload container.
     public var isSandbox: Bool
 
-    public init(id: String, runtime: String, source: String, name: String? = nil, image: String? = nil,
+    public init(id: String, runtime: ContainerRuntime, source: String, name: String? = nil, image: String? = nil,
                 imageDigest: String? = nil, imageID: String? = nil, labels: [String: String] = [:],
                 createdAt: Int64? = nil, startedAt: Int64? = nil, pod: PodMetadata? = nil,
                 kubernetesContainerName: String? = nil, isSandbox: Bool = false) {

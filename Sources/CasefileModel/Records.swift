@@ -28,13 +28,13 @@ public struct StoreBatch: Sendable {
 public struct ContainerRef: Sendable, Hashable {
     /// Full container id.
     public var id: String
-    /// Runtime guessed from the path shape: docker, containerd, crio, podman, garden, unknown.
-    public var runtime: String
+    /// Runtime guessed from the path shape.
+    public var runtime: ContainerRuntime
     /// Kubernetes pod UID, when the path holds it.
     public var podUID: String?
     /// True when this cgroup is the container's own cgroup (not one inside it).
     public var isRoot: Bool
-    public init(id: String, runtime: String, podUID: String?, isRoot: Bool) {
+    public init(id: String, runtime: ContainerRuntime, podUID: String?, isRoot: Bool) {
         self.id = id
         self.runtime = runtime
         self.podUID = podUID
@@ -42,7 +42,8 @@ public struct ContainerRef: Sendable, Hashable {
     }
 }
 
-/// A cgroup the pipeline learned about.
+/// A cgroup the pipeline learned about, with what it decided about the container the cgroup
+/// belongs to (the store writes these decisions; it makes none).
 public struct CgroupRecord: Sendable {
     public var hierarchyID: UInt32
     public var id: UInt64
@@ -53,10 +54,20 @@ public struct CgroupRecord: Sendable {
     public var createdAt: Int64?
     /// It existed when the session started (found by the start-up walk).
     public var existedAtStart: Bool
+    /// The container this cgroup belongs to (its own cgroup or one inside it), when its path shows one.
     public var container: ContainerRef?
+    /// When the container was first seen through this cgroup (UTC ns); set with `container`.
+    public var containerSeenAt: Int64?
+    /// When the container was created: set only when this cgroup says so — the container's own
+    /// cgroup, in the tracked hierarchy (its mkdir time, or its ctime when found by the walk).
+    public var containerCreatedAt: Int64?
+    /// The container existed before the session: its own cgroup, in the tracked hierarchy, was
+    /// found by the start-up walk.
+    public var containerExistedAtStart: Bool
 
     public init(hierarchyID: UInt32, id: UInt64, path: ByteString?, level: UInt32? = nil, createdAt: Int64? = nil,
-                existedAtStart: Bool = false, container: ContainerRef? = nil) {
+                existedAtStart: Bool = false, container: ContainerRef? = nil, containerSeenAt: Int64? = nil,
+                containerCreatedAt: Int64? = nil, containerExistedAtStart: Bool = false) {
         self.hierarchyID = hierarchyID
         self.id = id
         self.path = path
@@ -64,6 +75,9 @@ public struct CgroupRecord: Sendable {
         self.createdAt = createdAt
         self.existedAtStart = existedAtStart
         self.container = container
+        self.containerSeenAt = containerSeenAt
+        self.containerCreatedAt = containerCreatedAt
+        self.containerExistedAtStart = containerExistedAtStart
     }
 }
 

@@ -50,13 +50,18 @@ public struct ResolvedEvent: Sendable {
     public var parent: ProcessKey?
     /// For cgroup mkdir/rmdir: the container whose cgroup it is, when the path shows one.
     public var container: ContainerRef?
+    /// The container this event removes (the pipeline decides: an rmdir of the container's own
+    /// cgroup in the tracked hierarchy).
+    public var removesContainer: String?
 
-    public init(event: Event, time: Int64, process: ProcessKey?, parent: ProcessKey? = nil, container: ContainerRef? = nil) {
+    public init(event: Event, time: Int64, process: ProcessKey?, parent: ProcessKey? = nil, container: ContainerRef? = nil,
+                removesContainer: String? = nil) {
         self.event = event
         self.time = time
         self.process = process
         self.parent = parent
         self.container = container
+        self.removesContainer = removesContainer
     }
 }
 

@@ -1,9 +1,5 @@
 // Container identity from a cgroup path (see `ContainerPath`).
-
-/// The container runtime a cgroup path's shape points to.
-public enum ContainerRuntime: String, Sendable, CaseIterable {
-    case docker, containerd, crio, podman, garden, unknown
-}
+import CasefileModel
 
 /// A container found in a cgroup path.
 public struct ContainerPathMatch: Sendable, Equatable {

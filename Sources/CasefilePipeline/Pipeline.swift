@@ -22,10 +22,14 @@ public struct Pipeline: Sendable {
     /// Lookups made for ids not learned from mkdir or the walk (for tests and status).
     public private(set) var lookups = 0
 
-    public init(clock: BootClock, trackedHierarchy: UInt32 = 0, cgroupFS: CgroupFS? = nil) {
+    /// When the session started (UTC ns): when containers found by the start-up walk were first seen.
+    public let sessionStartedAt: Int64
+
+    public init(clock: BootClock, trackedHierarchy: UInt32 = 0, cgroupFS: CgroupFS? = nil, sessionStartedAt: Int64 = nowNanoseconds()) {
         self.clock = clock
         self.trackedHierarchy = trackedHierarchy
         self.cgroupFS = cgroupFS
+        self.sessionStartedAt = sessionStartedAt
     }
 
     // MARK: Start-up snapshot
@@ -37,9 +41,9 @@ public struct Pipeline: Sendable {
         if let fs = cgroupFS {
             for c in fs.walk() {
                 cgroupPaths[c.id] = c.path
-                batch.cgroups.append(CgroupRecord(hierarchyID: trackedHierarchy, id: c.id, path: ByteString(c.path),
-                                                  level: c.level, createdAt: c.ctime, existedAtStart: true,
-                                                  container: Self.container(inPath: c.path)))
+                batch.cgroups.append(cgroupRecord(hierarchyID: trackedHierarchy, id: c.id, path: ByteString(c.path),
+                                                  pathText: c.path, level: c.level, createdAt: c.ctime, existedAtStart: true,
+                                                  seenAt: sessionStartedAt))
             }
         }
         var byPath: [String: UInt64] = [:]
@@ -54,14 +58,14 @@ public struct Pipeline: Sendable {
 
     // MARK: Events
 
-    public mutating func resolve(_ events: [Event]) -> StoreBatch {
+    public mutating func resolve(_ events: some Collection<Event>) -> StoreBatch {
         var batch = StoreBatch()
         batch.events.reserveCapacity(events.count)
         for event in events {
             if case .exit(let x) = event.body, !processes.firstExit(of: x.process) {
                 continue // a second thread of the same process saw the group die: one exit is enough
             }
-            if let learned = learnCgroup(event.cgroupID) { batch.cgroups.append(learned) }
+            if let learned = learnCgroup(event.cgroupID, at: clock.utc(event.bootNanoseconds)) { batch.cgroups.append(learned) }
             batch.events.append(resolve(event, into: &batch))
         }
         return batch
@@ -85,20 +89,26 @@ public struct Pipeline: Sendable {
         case .cgroup(let c):
             let path = c.path.utf8String ?? String(decoding: c.path.bytes, as: UTF8.self)
             let container = Self.container(inPath: path)
-            if c.change == .mkdir {
+            var removes: String?
+            switch c.change {
+            case .mkdir:
                 if c.hierarchyID == trackedHierarchy {
                     cgroupPaths[c.id] = path
                     unresolvable.remove(c.id)
                 }
-                batch.cgroups.append(CgroupRecord(hierarchyID: c.hierarchyID, id: c.id, path: c.path, level: c.level,
-                                                  createdAt: time, container: container))
+                batch.cgroups.append(cgroupRecord(hierarchyID: c.hierarchyID, id: c.id, path: c.path, pathText: path,
+                                                  level: c.level, createdAt: time, existedAtStart: false, seenAt: time))
+            case .rmdir:
+                // The container's own cgroup in the tracked hierarchy going away = container removed.
+                if let container, container.isRoot, c.hierarchyID == trackedHierarchy { removes = container.id }
             }
-            return ResolvedEvent(event: event, time: time, process: processes.current[event.pid], container: container)
+            return ResolvedEvent(event: event, time: time, process: processes.current[event.pid], container: container,
+                                 removesContainer: removes)
         }
     }
 
-    /// A record for a tracked-hierarchy cgroup id never seen before, looked up once.
-    private mutating func learnCgroup(_ id: UInt64) -> CgroupRecord? {
+    /// A record for a tracked-hierarchy cgroup id never seen before (in an event at `time`), looked up once.
+    private mutating func learnCgroup(_ id: UInt64, at time: Int64) -> CgroupRecord? {
         guard id != 0, cgroupPaths[id] == nil, !unresolvable.contains(id) else { return nil }
         lookups += 1
         guard let path = cgroupFS?.path(ofID: id) else {
@@ -107,13 +117,32 @@ public struct Pipeline: Sendable {
             return CgroupRecord(hierarchyID: trackedHierarchy, id: id, path: nil)
         }
         cgroupPaths[id] = path
-        return CgroupRecord(hierarchyID: trackedHierarchy, id: id, path: ByteString(path), container: Self.container(inPath: path))
+        return cgroupRecord(hierarchyID: trackedHierarchy, id: id, path: ByteString(path), pathText: path, level: nil,
+                            createdAt: nil, existedAtStart: false, seenAt: time)
+    }
+
+    /// A cgroup record with the lifecycle decisions about its container: only the container's own
+    /// cgroup in the tracked hierarchy says when the container was created (its mkdir, or its
+    /// directory's ctime when it existed before the session) and that it existed before the
+    /// session; any of its cgroups says it was seen.
+    private func cgroupRecord(hierarchyID: UInt32, id: UInt64, path: ByteString, pathText: String, level: UInt32?,
+                              createdAt: Int64?, existedAtStart: Bool, seenAt: Int64) -> CgroupRecord {
+        var record = CgroupRecord(hierarchyID: hierarchyID, id: id, path: path, level: level, createdAt: createdAt,
+                                  existedAtStart: existedAtStart)
+        if let container = Self.container(inPath: pathText) {
+            let says = container.isRoot && hierarchyID == trackedHierarchy
+            record.container = container
+            record.containerSeenAt = seenAt
+            record.containerCreatedAt = says ? createdAt : nil
+            record.containerExistedAtStart = says && existedAtStart
+        }
+        return record
     }
 
     /// The container a cgroup path belongs to, if any (see `ContainerPath.parse`).
     public static func container(inPath path: String) -> ContainerRef? {
         guard let match = ContainerPath.parse(path) else { return nil }
-        return ContainerRef(id: match.id, runtime: match.runtime.rawValue, podUID: match.podUID, isRoot: match.isRoot)
+        return ContainerRef(id: match.id, runtime: match.runtime, podUID: match.podUID, isRoot: match.isRoot)
     }
 }
 

@@ -1,3 +1,4 @@
+import CCasefileABI
 import CCasefileBPF
 import CasefileModel
 import Foundation

@@ -1,3 +1,4 @@
+import CasefileModel
 import Foundation
 import GRDB
 
@@ -104,9 +105,3 @@ public enum CaseFile {
     }
 }
 
-/// UTC now in nanoseconds.
-public func nowNanoseconds() -> Int64 {
-    var ts = timespec()
-    clock_gettime(CLOCK_REALTIME, &ts)
-    return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
-}

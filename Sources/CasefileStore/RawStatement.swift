@@ -89,4 +89,11 @@ final class RawStatement {
     }
 
     var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(connection) }
+
+    var parameterCount: Int32 { sqlite3_bind_parameter_count(handle) }
+
+    /// `:name` of parameter `index` (from 1); nil for a nameless `?`.
+    func parameterName(at index: Int32) -> String? {
+        sqlite3_bind_parameter_name(handle, index).map { String(cString: $0) }
+    }
 }

@@ -3,7 +3,9 @@ import Foundation
 import GRDB
 
 /// Writes one recording session into a case file. Used by one thread (the store writer); each
-/// `write` call is one transaction.
+/// `write` call is one transaction. It only writes: what a row means (a container created,
+/// removed, seen) is decided by the pipeline and arrives in the batch; the SQL is in
+/// `WriterStatements`.
 ///
 /// Process and cgroup rows are found by their natural keys ((boot, pid, start time) and
 /// (boot, hierarchy, cgroup id)) and their row ids cached, so most events cost one INSERT.
@@ -15,7 +17,7 @@ public final class SessionWriter {
 
     private var processIDs: [ProcessKey: Int64] = [:]
     private var cgroupRows: [CgroupKey: Int64] = [:]
-    private var statements: Statements?
+    private var statements: WriterStatements?
     public private(set) var eventsWritten: UInt64 = 0
     public private(set) var eventsLost: UInt64 = 0
 
@@ -33,13 +35,19 @@ public final class SessionWriter {
                 INSERT INTO sessions (host, kernel, machine_id, boot_id, boot_offset_ns, cgroup_layout,
                     cgroup_hierarchy, cgroup_mount, started_at, casefile_version, abi_version, command_line,
                     attached, attach_failures, ring_buffer_bytes, warnings)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [session.host, session.kernel, session.machineID, session.clock.bootID,
-                                 session.clock.offsetNanoseconds, session.cgroupLayout, Int(session.cgroupHierarchy),
-                                 session.cgroupMount, session.startedAt, session.casefileVersion, session.abiVersion,
-                                 session.commandLine, session.attached.joined(separator: ","),
-                                 session.attachFailures.isEmpty ? nil : session.attachFailures.joined(separator: "; "),
-                                 session.ringBufferBytes, session.warnings])
+                VALUES (:host, :kernel, :machineID, :bootID, :bootOffset, :cgroupLayout,
+                    :cgroupHierarchy, :cgroupMount, :startedAt, :version, :abi, :commandLine,
+                    :attached, :attachFailures, :ringBufferBytes, :warnings)
+                """, arguments: [
+                    "host": session.host, "kernel": session.kernel, "machineID": session.machineID,
+                    "bootID": session.clock.bootID, "bootOffset": session.clock.offsetNanoseconds,
+                    "cgroupLayout": session.cgroupLayout, "cgroupHierarchy": Int(session.cgroupHierarchy),
+                    "cgroupMount": session.cgroupMount, "startedAt": session.startedAt, "version": session.casefileVersion,
+                    "abi": session.abiVersion, "commandLine": session.commandLine,
+                    "attached": session.attached.joined(separator: ","),
+                    "attachFailures": session.attachFailures.isEmpty ? nil : session.attachFailures.joined(separator: "; "),
+                    "ringBufferBytes": session.ringBufferBytes, "warnings": session.warnings,
+                ])
             return db.lastInsertedRowID
         }
     }
@@ -50,143 +58,41 @@ public final class SessionWriter {
     }
 
     /// Writes a batch in one transaction: cgroups (and their containers and pods) first, then
-    /// processes found at start, then events, then gaps.
+    /// processes found at start, then events, enrichment answers and gaps. The session's counts
+    /// move in the same transaction.
     public func write(_ batch: StoreBatch) throws {
         guard !batch.isEmpty else { return }
+        var written = eventsWritten, lost = eventsLost
         try queue.inDatabase { db in
             let s = try prepared(db)
             try db.inTransaction {
                 for cgroup in batch.cgroups { try upsert(cgroup, s) }
                 for process in batch.processes { try upsert(process, s) }
                 for process in batch.processes { try linkParent(process, s) }
-                for event in batch.events { try insert(event, s) }
+                for event in batch.events {
+                    try insert(event, s)
+                    written += 1
+                }
                 for metadata in batch.enrichments { try enrich(metadata, s) }
                 for failure in batch.enrichmentFailures { try record(failure, s) }
                 for gap in batch.gaps {
-                    s.gap.bind(1, sessionID)
-                    s.gap.bind(2, gap.detectedAt)
-                    s.gap.bind(3, Int64(clamping: gap.count))
-                    s.gap.bindText(4, gap.reason.rawValue)
-                    s.gap.bindText(5, gap.detail)
+                    s.gap.bind(.session, sessionID)
+                    s.gap.bind(.detectedAt, gap.detectedAt)
+                    s.gap.bind(.count, Int64(clamping: gap.count))
+                    s.gap.bindText(.reason, gap.reason.rawValue)
+                    s.gap.bindText(.detail, gap.detail)
                     try s.gap.run()
-                    eventsLost += gap.count
+                    lost += gap.count
                 }
-                s.sessionCounts.bind(1, Int64(clamping: eventsWritten))
-                s.sessionCounts.bind(2, Int64(clamping: eventsLost))
-                s.sessionCounts.bind(3, sessionID)
+                s.sessionCounts.bind(.events, Int64(clamping: written))
+                s.sessionCounts.bind(.lost, Int64(clamping: lost))
+                s.sessionCounts.bind(.session, sessionID)
                 try s.sessionCounts.run()
                 return .commit
             }
         }
-    }
-
-    private func upsert(_ c: CgroupRecord, _ s: Statements) throws {
-        let u = s.upsertCgroup
-        u.bindText(1, bootID)
-        u.bind(2, Int64(c.hierarchyID))
-        u.bind(3, Int64(bitPattern: c.id))
-        u.bindText(4, c.path?.bytes)
-        u.bind(5, c.level.map { Int64($0) })
-        u.bind(6, c.createdAt)
-        u.bind(7, Int64(c.existedAtStart ? 1 : 0))
-        u.bind(8, sessionID)
-        u.bindText(9, c.container?.id)
-        guard let row = try withContainer(c.container, createdAt: c.createdAt, existedAtStart: c.existedAtStart,
-                                          tracked: c.hierarchyID == session.cgroupHierarchy, s, { try u.run() }) else {
-            throw StoreError.sqlite(code: 0, message: "cgroup upsert returned no id", sql: u.sql)
-        }
-        cgroupRows[CgroupKey(hierarchy: c.hierarchyID, id: c.id)] = row
-    }
-
-    /// Makes sure the container (and its pod) rows exist before `body` writes a row pointing to them.
-    private func withContainer<T>(_ ref: ContainerRef?, createdAt: Int64?, existedAtStart: Bool, tracked: Bool,
-                                  _ s: Statements, _ body: () throws -> T) throws -> T {
-        if let ref {
-            // Seen at session start (walk) or at its creation (mkdir).
-            let now = existedAtStart ? session.startedAt : (createdAt ?? session.startedAt)
-            if let pod = ref.podUID {
-                s.upsertPod.bindText(1, pod)
-                s.upsertPod.bind(2, now)
-                try s.upsertPod.run()
-            }
-            let u = s.upsertContainer
-            u.bindText(1, ref.id)
-            u.bindText(2, ref.runtime)
-            u.bindText(3, ref.podUID)
-            // Only the container's own cgroup in the tracked hierarchy says when it was created.
-            u.bind(4, ref.isRoot && tracked ? createdAt : nil)
-            u.bind(5, Int64(existedAtStart && ref.isRoot && tracked ? 1 : 0))
-            u.bind(6, now)
-            try u.run()
-        }
-        return try body()
-    }
-
-    /// Back-fills a container (and its pod) with what its runtime said. Events already stored
-    /// point to the container through their cgroup, so they show the names from now on.
-    private func enrich(_ m: ContainerMetadata, _ s: Statements) throws {
-        let now = nowNanoseconds()
-        if let pod = m.pod {
-            let p = s.enrichPod
-            p.bindText(1, pod.uid)
-            p.bindText(2, pod.name)
-            p.bindText(3, pod.namespace)
-            p.bindText(4, pod.labels.isEmpty ? nil : Self.json(pod.labels))
-            p.bind(5, now)
-            try p.run()
-        }
-        let u = s.enrichContainer
-        u.bindText(1, m.id)
-        u.bindText(2, m.runtime)
-        u.bindText(3, m.name)
-        u.bindText(4, m.image)
-        u.bindText(5, m.imageDigest)
-        u.bindText(6, m.imageID)
-        u.bindText(7, m.pod?.uid)
-        u.bindText(8, Self.json(m.labels))
-        u.bind(9, m.createdAt)
-        u.bind(10, m.startedAt)
-        u.bind(11, now)
-        u.bindText(12, m.source)
-        u.bindText(13, m.kubernetesContainerName)
-        u.bind(14, Int64(m.isSandbox ? 1 : 0))
-        try u.run()
-    }
-
-    private func record(_ f: EnrichmentFailure, _ s: Statements) throws {
-        let u = s.enrichFailed
-        u.bindText(1, f.containerID)
-        u.bind(2, f.at)
-        u.bindText(3, f.error)
-        u.bindText(4, f.source)
-        try u.run()
-    }
-
-    /// A JSON object with sorted keys (stable, diffable, readable with sqlite's json functions).
-    static func json(_ labels: [String: String]) -> String {
-        var out = "{"
-        for (i, key) in labels.keys.sorted().enumerated() {
-            if i > 0 { out += "," }
-            out += jsonString(key) + ":" + jsonString(labels[key] ?? "")
-        }
-        return out + "}"
-    }
-
-    static func jsonString(_ s: String) -> String {
-        var out = "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20 || scalar.value == 0x7F || scalar.value == 0x2028 || scalar.value == 0x2029:
-                out += String(format: "\\u%04x", scalar.value)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
+        eventsWritten = written
+        eventsLost = lost
     }
 
     /// Records what the session knew about runtimes (at finish, with the enrichment counters).
@@ -195,37 +101,6 @@ public final class SessionWriter {
             try db.execute(sql: "UPDATE sessions SET runtimes = ?, enrichment_dropped = ? WHERE id = ?",
                            arguments: [description, enrichmentDropped, sessionID])
         }
-    }
-
-    private func upsert(_ p: ProcessRecord, _ s: Statements) throws {
-        let u = s.snapshotProcess
-        u.bindText(1, bootID)
-        u.bind(2, Int64(p.key.pid))
-        u.bind(3, Int64(bitPattern: p.key.startTicks))
-        u.bind(4, Int64(bitPattern: p.key.startBootNanoseconds))
-        u.bind(5, session.clock.utc(p.key.startBootNanoseconds))
-        u.bind(6, Int64(p.ppid))
-        u.bindText(7, p.exe?.bytes)
-        u.bindBlob(8, p.argv?.bytes)
-        u.bindText(9, p.argv.map { Display.commandLine(argv: $0.bytes) })
-        u.bindText(10, p.comm?.bytes)
-        u.bind(11, p.uid.map { Int64($0) })
-        u.bind(12, p.gid.map { Int64($0) })
-        u.bind(13, p.namespacePID.map { Int64($0) })
-        u.bind(14, p.mountNamespace.map { Int64($0) })
-        u.bind(15, p.pidNamespace.map { Int64($0) })
-        u.bind(16, try p.cgroupID.flatMap { try cgroupRow(hierarchy: session.cgroupHierarchy, id: $0, path: nil, s) })
-        u.bind(17, sessionID)
-        if let id = try u.run() {
-            processIDs[p.key] = id
-        }
-    }
-
-    private func linkParent(_ p: ProcessRecord, _ s: Statements) throws {
-        guard let parentKey = p.parent, let parent = processIDs[parentKey], let child = processIDs[p.key] else { return }
-        s.setParent.bind(1, parent)
-        s.setParent.bind(2, child)
-        try s.setParent.run()
     }
 
     /// Marks the session ended. On a clean stop the WAL is folded back into the main file so the
@@ -248,284 +123,281 @@ public final class SessionWriter {
         }
     }
 
-    // MARK: - Rows
+    private func prepared(_ db: Database) throws -> WriterStatements {
+        if let statements { return statements }
+        let s = try WriterStatements(db)
+        statements = s
+        return s
+    }
 
-    private func insert(_ r: ResolvedEvent, _ s: Statements) throws {
+    // MARK: - Cgroups, containers, pods
+
+    private func upsert(_ c: CgroupRecord, _ s: WriterStatements) throws {
+        if let ref = c.container { try upsertContainer(ref, c, s) }
+        let u = s.upsertCgroup
+        u.bindText(.bootID, bootID)
+        u.bind(.hierarchy, Int64(c.hierarchyID))
+        u.bind(.cgroupID, Int64(bitPattern: c.id))
+        u.bindText(.path, c.path?.bytes)
+        u.bind(.level, c.level.map { Int64($0) })
+        u.bind(.createdAt, c.createdAt)
+        u.bind(.existedAtStart, c.existedAtStart)
+        u.bind(.session, sessionID)
+        u.bindText(.container, c.container?.id)
+        cgroupRows[CgroupKey(hierarchy: c.hierarchyID, id: c.id)] = try u.runReturningID()
+    }
+
+    /// The container (and its pod) rows, before the cgroup row that points to them.
+    private func upsertContainer(_ ref: ContainerRef, _ c: CgroupRecord, _ s: WriterStatements) throws {
+        let seenAt = c.containerSeenAt ?? session.startedAt
+        if let pod = ref.podUID {
+            s.upsertPod.bindText(.uid, pod)
+            s.upsertPod.bind(.seenAt, seenAt)
+            try s.upsertPod.run()
+        }
+        let u = s.upsertContainer
+        u.bindText(.id, ref.id)
+        u.bindText(.runtime, ref.runtime.rawValue)
+        u.bindText(.pod, ref.podUID)
+        u.bind(.createdAt, c.containerCreatedAt)
+        u.bind(.existedAtStart, c.containerExistedAtStart)
+        u.bind(.seenAt, seenAt)
+        try u.run()
+    }
+
+    /// Back-fills a container (and its pod) with what its runtime said. Events already stored
+    /// point to the container through their cgroup, so they show the names from now on.
+    private func enrich(_ m: ContainerMetadata, _ s: WriterStatements) throws {
+        let now = nowNanoseconds()
+        if let pod = m.pod {
+            let p = s.enrichPod
+            p.bindText(.uid, pod.uid)
+            p.bindText(.name, pod.name)
+            p.bindText(.namespace, pod.namespace)
+            p.bindText(.labels, pod.labels.isEmpty ? nil : LabelsJSON.encode(pod.labels))
+            p.bind(.now, now)
+            try p.run()
+        }
+        let u = s.enrichContainer
+        u.bindText(.id, m.id)
+        u.bindText(.runtime, m.runtime.rawValue)
+        u.bindText(.name, m.name)
+        u.bindText(.image, m.image)
+        u.bindText(.imageDigest, m.imageDigest)
+        u.bindText(.imageID, m.imageID)
+        u.bindText(.pod, m.pod?.uid)
+        u.bindText(.labels, LabelsJSON.encode(m.labels))
+        u.bind(.runtimeCreatedAt, m.createdAt)
+        u.bind(.startedAt, m.startedAt)
+        u.bind(.now, now)
+        u.bindText(.source, m.source)
+        u.bindText(.kubeContainerName, m.kubernetesContainerName)
+        u.bind(.sandbox, m.isSandbox)
+        try u.run()
+    }
+
+    private func record(_ f: EnrichmentFailure, _ s: WriterStatements) throws {
+        let u = s.enrichFailed
+        u.bindText(.id, f.containerID)
+        u.bind(.at, f.at)
+        u.bindText(.error, f.error)
+        u.bindText(.source, f.source)
+        try u.run()
+    }
+
+    // MARK: - Processes found at start
+
+    private func upsert(_ p: ProcessRecord, _ s: WriterStatements) throws {
+        let u = s.snapshotProcess
+        u.bindText(.bootID, bootID)
+        u.bind(.pid, Int64(p.key.pid))
+        u.bind(.startTicks, Int64(bitPattern: p.key.startTicks))
+        u.bind(.startBootNs, Int64(bitPattern: p.key.startBootNanoseconds))
+        u.bind(.startedAt, session.clock.utc(p.key.startBootNanoseconds))
+        u.bind(.ppid, Int64(p.ppid))
+        u.bindText(.exe, p.exe?.bytes)
+        u.bindBlob(.argv, p.argv?.bytes)
+        u.bindText(.cmdline, p.argv.map { Display.commandLine(argv: $0.bytes) })
+        u.bindText(.comm, p.comm?.bytes)
+        u.bind(.uid, p.uid.map { Int64($0) })
+        u.bind(.gid, p.gid.map { Int64($0) })
+        u.bind(.nsPID, p.namespacePID.map { Int64($0) })
+        u.bind(.mntNS, p.mountNamespace.map { Int64($0) })
+        u.bind(.pidNS, p.pidNamespace.map { Int64($0) })
+        u.bind(.cgroup, try p.cgroupID.flatMap { try cgroupRow(hierarchy: session.cgroupHierarchy, id: $0, path: nil, s) })
+        u.bind(.session, sessionID)
+        processIDs[p.key] = try u.runReturningID()
+    }
+
+    private func linkParent(_ p: ProcessRecord, _ s: WriterStatements) throws {
+        guard let parentKey = p.parent, let parent = processIDs[parentKey], let child = processIDs[p.key] else { return }
+        s.setParent.bind(.parent, parent)
+        s.setParent.bind(.process, child)
+        try s.setParent.run()
+    }
+
+    // MARK: - Events
+
+    private func insert(_ r: ResolvedEvent, _ s: WriterStatements) throws {
         let e = r.event
         let currentCgroup = try cgroupRow(hierarchy: session.cgroupHierarchy, id: e.cgroupID, path: nil, s)
-        var processID: Int64? = nil
-        var ret: Int64? = nil
-        var aux: Int64? = nil
-        var object: Int64? = nil
-        var uid: Int64? = nil
+        var row = EventRow()
 
         switch e.body {
         case .exec(let x):
-            uid = Int64(x.uid)
-            let parentID = try r.parent.map { try processRow($0, s) }
-            let u = s.execProcess
-            u.bindText(1, bootID)
-            u.bind(2, Int64(x.process.pid))
-            u.bind(3, Int64(bitPattern: x.process.startBootNanoseconds))
-            u.bind(4, session.clock.utc(x.process.startBootNanoseconds))
-            u.bind(18, Int64(bitPattern: x.process.startTicks))
-            u.bind(5, Int64(x.ppid))
-            u.bind(6, parentID)
-            u.bindText(7, x.filename.bytes)
-            u.bindBlob(8, x.argv.bytes)
-            u.bindText(9, Display.commandLine(argv: x.argv.bytes, truncated: x.argvTruncated))
-            u.bindText(10, x.comm.bytes)
-            u.bind(11, Int64(x.uid))
-            u.bind(12, Int64(x.gid))
-            u.bind(13, Int64(x.namespacePID))
-            u.bind(14, Int64(x.mountNamespace))
-            u.bind(15, Int64(x.pidNamespace))
-            u.bind(16, currentCgroup)
-            u.bind(17, sessionID)
-            let id = try u.run() ?? s.execProcess.lastInsertRowID
-            processIDs[x.process] = id
-            processID = id
-            aux = Int64(x.oldPID)
+            row.uid = Int64(x.uid)
+            row.process = try upsertExec(x, parent: try r.parent.map { try processRow($0, s) }, cgroup: currentCgroup, s)
+            row.aux = Int64(x.oldPID)
         case .fork(let f):
-            uid = Int64(f.uid)
+            row.uid = Int64(f.uid)
             let parentID = try processRow(f.parent, s, comm: f.comm)
-            let c = s.forkChild
-            c.bindText(1, bootID)
-            c.bind(2, Int64(f.child.pid))
-            c.bind(3, Int64(bitPattern: f.child.startBootNanoseconds))
-            c.bind(4, session.clock.utc(f.child.startBootNanoseconds))
-            c.bind(12, Int64(bitPattern: f.child.startTicks))
-            c.bind(5, Int64(f.parent.pid))
-            c.bind(6, parentID)
-            c.bindText(7, f.comm.bytes)
-            c.bind(8, Int64(f.uid))
-            c.bind(9, Int64(f.gid))
-            c.bind(10, currentCgroup)
-            c.bind(11, sessionID)
-            let childID = try c.run() ?? c.lastInsertRowID
-            processIDs[f.child] = childID
-            processID = parentID
-            aux = Int64(f.child.pid)
-            object = childID
+            row.process = parentID
+            row.aux = Int64(f.child.pid)
+            row.object = try insertChild(f, parent: parentID, cgroup: currentCgroup, s)
         case .exit(let x):
             let id = try processRow(x.process, s, comm: x.comm, ppid: x.ppid)
             let u = s.exitProcess
-            u.bind(1, r.time)
-            u.bind(2, x.signal == 0 ? Int64(x.code) : nil)
-            u.bind(3, x.signal == 0 ? nil : Int64(x.signal))
-            u.bind(4, id)
+            u.bind(.exitedAt, r.time)
+            u.bind(.code, x.signal == 0 ? Int64(x.code) : nil)
+            u.bind(.signal, x.signal == 0 ? nil : Int64(x.signal))
+            u.bind(.process, id)
             try u.run()
-            processID = id
-            ret = x.signal == 0 ? Int64(x.code) : nil
-            aux = Int64(x.signal) + (x.coreDumped ? 128 : 0)
+            row.process = id
+            row.ret = x.signal == 0 ? Int64(x.code) : nil
+            row.aux = Int64(x.signal) + (x.coreDumped ? 128 : 0)
             // The instance is finished: later references to it are rare, drop it from the cache.
             processIDs[x.process] = nil
         case .cgroup(let c):
-            processID = try r.process.map { try processRow($0, s) }
+            row.process = try r.process.map { try processRow($0, s) }
             // mkdir: the row was written from the pipeline's CgroupRecord; rmdir may be of a cgroup never seen.
-            let row = try cgroupRow(hierarchy: c.hierarchyID, id: c.id, path: c.change == .rmdir ? c.path : nil, s)
+            let cgroup = try cgroupRow(hierarchy: c.hierarchyID, id: c.id, path: c.change == .rmdir ? c.path : nil, s)
             if c.change == .rmdir {
-                s.cgroupRemoved.bind(1, r.time)
-                s.cgroupRemoved.bind(2, Int64(c.level))
-                s.cgroupRemoved.bind(3, row)
+                s.cgroupRemoved.bind(.removedAt, r.time)
+                s.cgroupRemoved.bind(.level, Int64(c.level))
+                s.cgroupRemoved.bind(.cgroup, cgroup)
                 try s.cgroupRemoved.run()
-                // The container's own cgroup in the tracked hierarchy going away = container removed.
-                if let container = r.container, container.isRoot, c.hierarchyID == session.cgroupHierarchy {
-                    s.containerRemoved.bind(1, r.time)
-                    s.containerRemoved.bindText(2, container.id)
-                    try s.containerRemoved.run()
-                }
             }
-            aux = Int64(c.hierarchyID)
-            object = row
+            if let removed = r.removesContainer {
+                s.containerRemoved.bind(.removedAt, r.time)
+                s.containerRemoved.bindText(.id, removed)
+                try s.containerRemoved.run()
+            }
+            row.aux = Int64(c.hierarchyID)
+            row.object = cgroup
         }
-        if processID == nil, let key = r.process { processID = try processRow(key, s) }
+        if row.process == nil, let key = r.process { row.process = try processRow(key, s) }
 
         let ev = s.event
-        ev.bind(1, sessionID)
-        ev.bind(2, r.time)
-        ev.bind(3, Int64(e.kind.rawValue))
-        ev.bind(4, e.pid)
-        ev.bind(5, e.tid)
-        ev.bind(6, uid)
-        ev.bind(7, processID)
-        ev.bind(8, currentCgroup)
-        ev.bind(9, ret)
-        ev.bind(10, aux)
-        ev.bind(11, object)
+        ev.bind(.session, sessionID)
+        ev.bind(.ts, r.time)
+        ev.bind(.kind, Int64(e.kind.rawValue))
+        ev.bind(.pid, Int64(e.pid))
+        ev.bind(.tid, Int64(e.tid))
+        ev.bind(.uid, row.uid)
+        ev.bind(.process, row.process)
+        ev.bind(.cgroup, currentCgroup)
+        ev.bind(.ret, row.ret)
+        ev.bind(.aux, row.aux)
+        ev.bind(.object, row.object)
         try ev.run()
-        eventsWritten += 1
 
         if case .exec(let x) = e.body {
-            let eventID = ev.lastInsertRowID
             let d = s.execDetail
-            d.bind(1, eventID)
-            d.bindText(2, x.filename.bytes)
-            d.bindBlob(3, x.argv.bytes)
-            d.bindText(4, Display.commandLine(argv: x.argv.bytes, truncated: x.argvTruncated))
-            d.bind(5, Int64(x.argvTruncated ? 1 : 0))
-            d.bind(6, Int64(x.filenameTruncated ? 1 : 0))
+            d.bind(.event, ev.lastInsertRowID)
+            d.bindText(.filename, x.filename.bytes)
+            d.bindBlob(.argv, x.argv.bytes)
+            d.bindText(.cmdline, Display.commandLine(argv: x.argv.bytes, truncated: x.argvTruncated))
+            d.bind(.argvTruncated, x.argvTruncated)
+            d.bind(.filenameTruncated, x.filenameTruncated)
             try d.run()
         }
     }
 
+    /// The kind-specific columns of an `events` row (their meaning per kind is in `event_kinds`).
+    private struct EventRow {
+        var uid: Int64?
+        var process: Int64?
+        var ret: Int64?
+        var aux: Int64?
+        var object: Int64?
+    }
+
+    /// The process row an exec makes or updates.
+    private func upsertExec(_ x: Exec, parent: Int64?, cgroup: Int64?, _ s: WriterStatements) throws -> Int64 {
+        let u = s.execProcess
+        u.bindText(.bootID, bootID)
+        u.bind(.pid, Int64(x.process.pid))
+        u.bind(.startBootNs, Int64(bitPattern: x.process.startBootNanoseconds))
+        u.bind(.startedAt, session.clock.utc(x.process.startBootNanoseconds))
+        u.bind(.ppid, Int64(x.ppid))
+        u.bind(.parent, parent)
+        u.bindText(.exe, x.filename.bytes)
+        u.bindBlob(.argv, x.argv.bytes)
+        u.bindText(.cmdline, Display.commandLine(argv: x.argv.bytes, truncated: x.argvTruncated))
+        u.bindText(.comm, x.comm.bytes)
+        u.bind(.uid, Int64(x.uid))
+        u.bind(.gid, Int64(x.gid))
+        u.bind(.nsPID, Int64(x.namespacePID))
+        u.bind(.mntNS, Int64(x.mountNamespace))
+        u.bind(.pidNS, Int64(x.pidNamespace))
+        u.bind(.cgroup, cgroup)
+        u.bind(.session, sessionID)
+        u.bind(.startTicks, Int64(bitPattern: x.process.startTicks))
+        let id = try u.runReturningID()
+        processIDs[x.process] = id
+        return id
+    }
+
+    /// The process row a fork makes.
+    private func insertChild(_ f: Fork, parent: Int64, cgroup: Int64?, _ s: WriterStatements) throws -> Int64 {
+        let c = s.forkChild
+        c.bindText(.bootID, bootID)
+        c.bind(.pid, Int64(f.child.pid))
+        c.bind(.startBootNs, Int64(bitPattern: f.child.startBootNanoseconds))
+        c.bind(.startedAt, session.clock.utc(f.child.startBootNanoseconds))
+        c.bind(.ppid, Int64(f.parent.pid))
+        c.bind(.parent, parent)
+        c.bindText(.comm, f.comm.bytes)
+        c.bind(.uid, Int64(f.uid))
+        c.bind(.gid, Int64(f.gid))
+        c.bind(.cgroup, cgroup)
+        c.bind(.session, sessionID)
+        c.bind(.startTicks, Int64(bitPattern: f.child.startTicks))
+        let id = try c.runReturningID()
+        processIDs[f.child] = id
+        return id
+    }
+
     /// Row id of a process instance, creating a minimal row when it was never seen.
-    private func processRow(_ key: ProcessKey, _ s: Statements, comm: ByteString? = nil, ppid: UInt32? = nil) throws -> Int64 {
+    private func processRow(_ key: ProcessKey, _ s: WriterStatements, comm: ByteString? = nil, ppid: UInt32? = nil) throws -> Int64 {
         if let id = processIDs[key] { return id }
         let u = s.touchProcess
-        u.bindText(1, bootID)
-        u.bind(2, Int64(key.pid))
-        u.bind(3, Int64(bitPattern: key.startBootNanoseconds))
-        u.bind(4, key.startBootNanoseconds == 0 ? nil : session.clock.utc(key.startBootNanoseconds))
-        u.bind(8, Int64(bitPattern: key.startTicks))
-        u.bindText(5, comm?.bytes)
-        u.bind(6, ppid.map { Int64($0) })
-        u.bind(7, sessionID)
-        guard let id = try u.run() else {
-            throw StoreError.sqlite(code: 0, message: "process upsert returned no id", sql: u.sql)
-        }
+        u.bindText(.bootID, bootID)
+        u.bind(.pid, Int64(key.pid))
+        u.bind(.startBootNs, Int64(bitPattern: key.startBootNanoseconds))
+        u.bind(.startedAt, key.startBootNanoseconds == 0 ? nil : session.clock.utc(key.startBootNanoseconds))
+        u.bindText(.comm, comm?.bytes)
+        u.bind(.ppid, ppid.map { Int64($0) })
+        u.bind(.session, sessionID)
+        u.bind(.startTicks, Int64(bitPattern: key.startTicks))
+        let id = try u.runReturningID()
         processIDs[key] = id
         return id
     }
 
     /// Row id of a cgroup, creating a row when it was never seen (`path` may be unknown yet).
-    private func cgroupRow(hierarchy: UInt32, id: UInt64, path: ByteString?, _ s: Statements) throws -> Int64? {
+    private func cgroupRow(hierarchy: UInt32, id: UInt64, path: ByteString?, _ s: WriterStatements) throws -> Int64? {
         guard id != 0 else { return nil }
         let key = CgroupKey(hierarchy: hierarchy, id: id)
         if let row = cgroupRows[key], path == nil { return row }
         let u = s.touchCgroup
-        u.bindText(1, bootID)
-        u.bind(2, Int64(hierarchy))
-        u.bind(3, Int64(bitPattern: id))
-        u.bindText(4, path?.bytes)
-        u.bind(5, sessionID)
-        guard let row = try u.run() else {
-            throw StoreError.sqlite(code: 0, message: "cgroup upsert returned no id", sql: u.sql)
-        }
+        u.bindText(.bootID, bootID)
+        u.bind(.hierarchy, Int64(hierarchy))
+        u.bind(.cgroupID, Int64(bitPattern: id))
+        u.bindText(.path, path?.bytes)
+        u.bind(.session, sessionID)
+        let row = try u.runReturningID()
         cgroupRows[key] = row
         return row
-    }
-
-    // MARK: - Statements
-
-    private func prepared(_ db: Database) throws -> Statements {
-        if let statements { return statements }
-        let s = try Statements(db)
-        statements = s
-        return s
-    }
-
-    private final class Statements {
-        let event, execDetail, execProcess, forkChild, exitProcess, touchProcess, touchCgroup,
-            cgroupRemoved, gap, sessionCounts, upsertCgroup, upsertContainer, upsertPod, snapshotProcess, setParent,
-            containerRemoved, enrichPod, enrichContainer, enrichFailed: RawStatement
-
-        init(_ db: Database) throws {
-            event = try RawStatement(db, """
-                INSERT INTO events (session_id, ts, kind, pid, tid, uid, process_id, cgroup_row, ret, aux, object_id)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """)
-            execDetail = try RawStatement(db, """
-                INSERT INTO execs (event_id, filename, argv, cmdline, argv_truncated, filename_truncated)
-                VALUES (?, ?, ?, ?, ?, ?)
-                """)
-            execProcess = try RawStatement(db, """
-                INSERT INTO processes (boot_id, pid, start_boot_ns, started_at, ppid, parent_id, exe, argv, cmdline,
-                    comm, uid, gid, ns_pid, mnt_ns, pid_ns, cgroup_row, exec_count, session_id, start_ticks)
-                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, 1, ?17, ?18)
-                ON CONFLICT (boot_id, pid, start_ticks) DO UPDATE SET
-                    ppid = excluded.ppid, parent_id = coalesce(excluded.parent_id, parent_id),
-                    exe = excluded.exe, argv = excluded.argv, cmdline = excluded.cmdline, comm = excluded.comm,
-                    uid = excluded.uid, gid = excluded.gid, ns_pid = excluded.ns_pid, mnt_ns = excluded.mnt_ns,
-                    pid_ns = excluded.pid_ns, cgroup_row = excluded.cgroup_row, exec_count = exec_count + 1
-                RETURNING id
-                """)
-            forkChild = try RawStatement(db, """
-                INSERT INTO processes (boot_id, pid, start_boot_ns, started_at, ppid, parent_id, comm, uid, gid,
-                    cgroup_row, session_id, start_ticks)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT (boot_id, pid, start_ticks) DO UPDATE SET
-                    ppid = excluded.ppid, parent_id = excluded.parent_id
-                RETURNING id
-                """)
-            exitProcess = try RawStatement(db, """
-                UPDATE processes SET exited_at = ?, exit_code = ?, exit_signal = ? WHERE id = ?
-                """)
-            touchProcess = try RawStatement(db, """
-                INSERT INTO processes (boot_id, pid, start_boot_ns, started_at, comm, ppid, session_id, start_ticks)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT (boot_id, pid, start_ticks) DO UPDATE SET
-                    comm = coalesce(comm, excluded.comm), ppid = coalesce(ppid, excluded.ppid)
-                RETURNING id
-                """)
-            touchCgroup = try RawStatement(db, """
-                INSERT INTO cgroups (boot_id, hierarchy_id, cgroup_id, path, session_id)
-                VALUES (?, ?, ?, ?, ?)
-                ON CONFLICT (boot_id, hierarchy_id, cgroup_id) DO UPDATE SET path = coalesce(excluded.path, path)
-                RETURNING id
-                """)
-            upsertCgroup = try RawStatement(db, """
-                INSERT INTO cgroups (boot_id, hierarchy_id, cgroup_id, path, level, created_at, existed_at_start, session_id, container_id)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT (boot_id, hierarchy_id, cgroup_id) DO UPDATE SET
-                    path = coalesce(excluded.path, path), level = coalesce(excluded.level, level),
-                    created_at = coalesce(created_at, excluded.created_at),
-                    container_id = coalesce(excluded.container_id, container_id)
-                RETURNING id
-                """)
-            upsertContainer = try RawStatement(db, """
-                INSERT INTO containers (id, runtime, pod_uid, created_at, existed_at_start, first_seen_at)
-                VALUES (?, ?, ?, ?, ?, ?)
-                ON CONFLICT (id) DO UPDATE SET
-                    runtime = CASE WHEN runtime IS NULL OR runtime = 'unknown' THEN excluded.runtime ELSE runtime END,
-                    pod_uid = coalesce(pod_uid, excluded.pod_uid),
-                    created_at = coalesce(created_at, excluded.created_at)
-                """)
-            upsertPod = try RawStatement(db, """
-                INSERT INTO pods (uid, first_seen_at, last_seen_at) VALUES (?1, ?2, ?2)
-                ON CONFLICT (uid) DO UPDATE SET last_seen_at = max(coalesce(last_seen_at, 0), excluded.last_seen_at)
-                """)
-            snapshotProcess = try RawStatement(db, """
-                INSERT INTO processes (boot_id, pid, start_ticks, start_boot_ns, started_at, ppid, exe, argv, cmdline, comm,
-                    uid, gid, ns_pid, mnt_ns, pid_ns, cgroup_row, session_id, existed_at_start)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)
-                ON CONFLICT (boot_id, pid, start_ticks) DO UPDATE SET
-                    exe = coalesce(exe, excluded.exe), argv = coalesce(argv, excluded.argv),
-                    cmdline = coalesce(cmdline, excluded.cmdline), comm = coalesce(comm, excluded.comm),
-                    uid = coalesce(uid, excluded.uid), gid = coalesce(gid, excluded.gid),
-                    ns_pid = coalesce(ns_pid, excluded.ns_pid), mnt_ns = coalesce(mnt_ns, excluded.mnt_ns),
-                    pid_ns = coalesce(pid_ns, excluded.pid_ns), cgroup_row = coalesce(cgroup_row, excluded.cgroup_row)
-                RETURNING id
-                """)
-            setParent = try RawStatement(db, "UPDATE processes SET parent_id = coalesce(parent_id, ?) WHERE id = ?")
-            containerRemoved = try RawStatement(db, "UPDATE containers SET removed_at = coalesce(removed_at, ?) WHERE id = ?")
-            enrichPod = try RawStatement(db, """
-                INSERT INTO pods (uid, name, namespace, labels, first_seen_at, last_seen_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5)
-                ON CONFLICT (uid) DO UPDATE SET
-                    name = coalesce(excluded.name, name), namespace = coalesce(excluded.namespace, namespace),
-                    labels = coalesce(excluded.labels, labels), last_seen_at = max(coalesce(last_seen_at, 0), excluded.last_seen_at)
-                """)
-            enrichContainer = try RawStatement(db, """
-                INSERT INTO containers (id, runtime, name, image, image_digest, image_id, pod_uid, labels, runtime_created_at, started_at,
-                    first_seen_at, enriched_at, enriched_from, kube_container_name, sandbox)
-                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11, ?12, ?13, ?14)
-                ON CONFLICT (id) DO UPDATE SET
-                    runtime = excluded.runtime, name = coalesce(excluded.name, name), image = coalesce(excluded.image, image),
-                    image_digest = coalesce(excluded.image_digest, image_digest), image_id = coalesce(excluded.image_id, image_id),
-                    pod_uid = coalesce(excluded.pod_uid, pod_uid), labels = excluded.labels,
-                    runtime_created_at = coalesce(excluded.runtime_created_at, runtime_created_at),
-                    started_at = coalesce(excluded.started_at, started_at),
-                    enriched_at = excluded.enriched_at, enriched_from = excluded.enriched_from, enrich_error = NULL,
-                    kube_container_name = coalesce(excluded.kube_container_name, kube_container_name), sandbox = excluded.sandbox
-                """)
-            enrichFailed = try RawStatement(db, """
-                INSERT INTO containers (id, first_seen_at, enrich_error, enriched_from) VALUES (?1, ?2, ?3, ?4)
-                ON CONFLICT (id) DO UPDATE SET enrich_error = excluded.enrich_error, enriched_from = excluded.enriched_from
-                    WHERE enriched_at IS NULL
-                """)
-            cgroupRemoved = try RawStatement(db, "UPDATE cgroups SET removed_at = ?, level = coalesce(level, ?) WHERE id = ?")
-            gap = try RawStatement(db, "INSERT INTO gaps (session_id, detected_at, count, reason, detail) VALUES (?, ?, ?, ?, ?)")
-            sessionCounts = try RawStatement(db, "UPDATE sessions SET events = ?, lost = ? WHERE id = ?")
-        }
     }
 }

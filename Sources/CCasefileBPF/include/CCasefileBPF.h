@@ -1,13 +1,12 @@
 /*
- * The C surface Swift sees: libbpf, plus the event ABI from bpf/casefile.h.
- * Only CasefileProbe (libbpf) and CasefileDecode (ABI layouts) import this module.
+ * The libbpf shim: the ring-buffer batching callback and the few libbpf calls that are easier
+ * in C. Only CasefileProbe imports this module (the record layouts are in CCasefileABI).
  */
 #ifndef CCASEFILEBPF_H
 #define CCASEFILEBPF_H
 
 #include <bpf/libbpf.h> /* from the CLibBPF system-library target */
 #include <bpf/bpf.h>
-#include "../../../bpf/casefile.h"
 
 /* libbpf's ring buffer callback that appends each record to a cf_batch.
  * Kept in C so the per-record path is a memcpy, not a Swift closure call. */

@@ -1,11 +1,11 @@
-import CCasefileBPF
+import CCasefileABI
 import CasefileModel
 
 /// Turns raw ring-buffer records (layouts from `bpf/casefile.h`) into `Event` values.
 ///
 /// Pure and total: a record that is too short or of an unknown kind is counted in
 /// `undecodable`, never trusted and never a crash. The only place that reads the C ABI.
-public struct Decoder: Sendable {
+public struct RecordDecoder: Sendable {
     /// Records that could not be decoded since this decoder was made.
     public private(set) var undecodable: UInt64 = 0
 

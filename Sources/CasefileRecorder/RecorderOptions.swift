@@ -1,0 +1,50 @@
+import CasefileEnrich
+import CasefileModel
+
+/// How to record.
+public struct RecorderOptions: Sendable {
+    public var databasePath: String
+    public var ringBufferBytes: Int = 16 << 20
+    /// How often the probe thread drains the ring when the kernel does not wake it.
+    public var drainIntervalMilliseconds: Int32 = 5
+    /// Events the writer may fall behind by before batches are dropped (and counted as gaps).
+    public var backlogLimit: Int = 4_000_000
+    /// The largest number of events per transaction.
+    public var maxTransactionEvents: Int = 65_536
+    public var commandLine: String = CommandLine.arguments.joined(separator: " ")
+    /// Attribute events to the v1 cpuset hierarchy even when a v2 hierarchy exists (what a host
+    /// without v2 gets automatically). For testing the v1 path on hybrid hosts.
+    public var cgroupV1Cpuset = false
+    /// Ask container runtimes for names, images and pods (`--no-enrichment` turns it off).
+    public var enrichment = true
+    /// Runtime sockets given with `--runtime-socket`, used besides the discovered ones.
+    public var runtimeSockets: [RuntimeEndpoint] = []
+    /// Candidate default sockets (tests point this elsewhere).
+    public var runtimeSocketCandidates: [RuntimeEndpoint] = RuntimeDiscovery.defaults
+    public var enricher = Enricher.Configuration()
+    /// How long a stop waits for enrichment calls still running, so the last containers get names.
+    public var enrichmentGrace: Duration = .seconds(3)
+    /// How long a stop waits for the writer to catch up before enrichment settles.
+    public var writerCatchUpLimit: Duration = .seconds(30)
+    /// Called by `run()` once recording has started, with the session id.
+    public var onStarted: (@Sendable (Int64) -> Void)?
+
+    public init(databasePath: String) { self.databasePath = databasePath }
+}
+
+/// Live figures for the status line and tests.
+public struct RecorderStats: Sendable, Equatable {
+    public var eventsDrained: UInt64 = 0
+    public var eventsWritten: UInt64 = 0
+    public var eventsLost: UInt64 = 0
+    public var sessionID: Int64 = 0
+}
+
+/// What a finished recording says about itself.
+public struct RecordingSummary: Sendable {
+    public var sessionID: Int64
+    public var eventsWritten: UInt64
+    public var eventsLost: UInt64
+    public var attached: [String]
+    public var attachFailures: [String]
+}

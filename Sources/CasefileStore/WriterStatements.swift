@@ -1,0 +1,199 @@
+import GRDB
+
+/// Every statement `SessionWriter` runs, each next to the names of its parameters. Prepared once
+/// per connection; `Statement` checks each enum against its SQL.
+final class WriterStatements {
+    // MARK: events and their side tables
+
+    enum Event: Int32, StatementParameter { case session = 1, ts, kind, pid, tid, uid, process, cgroup, ret, aux, object }
+    let event: Statement<Event>
+
+    enum ExecDetail: Int32, StatementParameter { case event = 1, filename, argv, cmdline, argvTruncated, filenameTruncated }
+    let execDetail: Statement<ExecDetail>
+
+    enum Gap: Int32, StatementParameter { case session = 1, detectedAt, count, reason, detail }
+    let gap: Statement<Gap>
+
+    enum SessionCounts: Int32, StatementParameter { case events = 1, lost, session }
+    let sessionCounts: Statement<SessionCounts>
+
+    // MARK: processes
+
+    enum ExecProcess: Int32, StatementParameter {
+        case bootID = 1, pid, startBootNs, startedAt, ppid, parent, exe, argv, cmdline, comm, uid, gid, nsPID, mntNS, pidNS,
+             cgroup, session, startTicks
+    }
+    let execProcess: Statement<ExecProcess>
+
+    enum ForkChild: Int32, StatementParameter {
+        case bootID = 1, pid, startBootNs, startedAt, ppid, parent, comm, uid, gid, cgroup, session, startTicks
+    }
+    let forkChild: Statement<ForkChild>
+
+    enum ExitProcess: Int32, StatementParameter { case exitedAt = 1, code, signal, process }
+    let exitProcess: Statement<ExitProcess>
+
+    enum TouchProcess: Int32, StatementParameter { case bootID = 1, pid, startBootNs, startedAt, comm, ppid, session, startTicks }
+    let touchProcess: Statement<TouchProcess>
+
+    enum SnapshotProcess: Int32, StatementParameter {
+        case bootID = 1, pid, startTicks, startBootNs, startedAt, ppid, exe, argv, cmdline, comm, uid, gid, nsPID, mntNS, pidNS,
+             cgroup, session
+    }
+    let snapshotProcess: Statement<SnapshotProcess>
+
+    enum SetParent: Int32, StatementParameter { case parent = 1, process }
+    let setParent: Statement<SetParent>
+
+    // MARK: cgroups, containers, pods
+
+    enum TouchCgroup: Int32, StatementParameter { case bootID = 1, hierarchy, cgroupID, path, session }
+    let touchCgroup: Statement<TouchCgroup>
+
+    enum UpsertCgroup: Int32, StatementParameter {
+        case bootID = 1, hierarchy, cgroupID, path, level, createdAt, existedAtStart, session, container
+    }
+    let upsertCgroup: Statement<UpsertCgroup>
+
+    enum CgroupRemoved: Int32, StatementParameter { case removedAt = 1, level, cgroup }
+    let cgroupRemoved: Statement<CgroupRemoved>
+
+    enum UpsertContainer: Int32, StatementParameter { case id = 1, runtime, pod, createdAt, existedAtStart, seenAt }
+    let upsertContainer: Statement<UpsertContainer>
+
+    enum ContainerRemoved: Int32, StatementParameter { case removedAt = 1, id }
+    let containerRemoved: Statement<ContainerRemoved>
+
+    enum UpsertPod: Int32, StatementParameter { case uid = 1, seenAt }
+    let upsertPod: Statement<UpsertPod>
+
+    // MARK: enrichment back-fills
+
+    enum EnrichPod: Int32, StatementParameter { case uid = 1, name, namespace, labels, now }
+    let enrichPod: Statement<EnrichPod>
+
+    enum EnrichContainer: Int32, StatementParameter {
+        case id = 1, runtime, name, image, imageDigest, imageID, pod, labels, runtimeCreatedAt, startedAt, now, source,
+             kubeContainerName, sandbox
+    }
+    let enrichContainer: Statement<EnrichContainer>
+
+    enum EnrichFailed: Int32, StatementParameter { case id = 1, at, error, source }
+    let enrichFailed: Statement<EnrichFailed>
+
+    init(_ db: Database) throws {
+        event = try Statement(db, """
+            INSERT INTO events (session_id, ts, kind, pid, tid, uid, process_id, cgroup_row, ret, aux, object_id)
+            VALUES (:session, :ts, :kind, :pid, :tid, :uid, :process, :cgroup, :ret, :aux, :object)
+            """)
+        execDetail = try Statement(db, """
+            INSERT INTO execs (event_id, filename, argv, cmdline, argv_truncated, filename_truncated)
+            VALUES (:event, :filename, :argv, :cmdline, :argvTruncated, :filenameTruncated)
+            """)
+        gap = try Statement(db, """
+            INSERT INTO gaps (session_id, detected_at, count, reason, detail) VALUES (:session, :detectedAt, :count, :reason, :detail)
+            """)
+        sessionCounts = try Statement(db, "UPDATE sessions SET events = :events, lost = :lost WHERE id = :session")
+
+        execProcess = try Statement(db, """
+            INSERT INTO processes (boot_id, pid, start_boot_ns, started_at, ppid, parent_id, exe, argv, cmdline,
+                comm, uid, gid, ns_pid, mnt_ns, pid_ns, cgroup_row, exec_count, session_id, start_ticks)
+            VALUES (:bootID, :pid, :startBootNs, :startedAt, :ppid, :parent, :exe, :argv, :cmdline,
+                :comm, :uid, :gid, :nsPID, :mntNS, :pidNS, :cgroup, 1, :session, :startTicks)
+            ON CONFLICT (boot_id, pid, start_ticks) DO UPDATE SET
+                ppid = excluded.ppid, parent_id = coalesce(excluded.parent_id, parent_id),
+                exe = excluded.exe, argv = excluded.argv, cmdline = excluded.cmdline, comm = excluded.comm,
+                uid = excluded.uid, gid = excluded.gid, ns_pid = excluded.ns_pid, mnt_ns = excluded.mnt_ns,
+                pid_ns = excluded.pid_ns, cgroup_row = excluded.cgroup_row, exec_count = exec_count + 1
+            RETURNING id
+            """)
+        forkChild = try Statement(db, """
+            INSERT INTO processes (boot_id, pid, start_boot_ns, started_at, ppid, parent_id, comm, uid, gid,
+                cgroup_row, session_id, start_ticks)
+            VALUES (:bootID, :pid, :startBootNs, :startedAt, :ppid, :parent, :comm, :uid, :gid, :cgroup, :session, :startTicks)
+            ON CONFLICT (boot_id, pid, start_ticks) DO UPDATE SET
+                ppid = excluded.ppid, parent_id = excluded.parent_id
+            RETURNING id
+            """)
+        exitProcess = try Statement(db, """
+            UPDATE processes SET exited_at = :exitedAt, exit_code = :code, exit_signal = :signal WHERE id = :process
+            """)
+        touchProcess = try Statement(db, """
+            INSERT INTO processes (boot_id, pid, start_boot_ns, started_at, comm, ppid, session_id, start_ticks)
+            VALUES (:bootID, :pid, :startBootNs, :startedAt, :comm, :ppid, :session, :startTicks)
+            ON CONFLICT (boot_id, pid, start_ticks) DO UPDATE SET
+                comm = coalesce(comm, excluded.comm), ppid = coalesce(ppid, excluded.ppid)
+            RETURNING id
+            """)
+        snapshotProcess = try Statement(db, """
+            INSERT INTO processes (boot_id, pid, start_ticks, start_boot_ns, started_at, ppid, exe, argv, cmdline, comm,
+                uid, gid, ns_pid, mnt_ns, pid_ns, cgroup_row, session_id, existed_at_start)
+            VALUES (:bootID, :pid, :startTicks, :startBootNs, :startedAt, :ppid, :exe, :argv, :cmdline, :comm,
+                :uid, :gid, :nsPID, :mntNS, :pidNS, :cgroup, :session, 1)
+            ON CONFLICT (boot_id, pid, start_ticks) DO UPDATE SET
+                exe = coalesce(exe, excluded.exe), argv = coalesce(argv, excluded.argv),
+                cmdline = coalesce(cmdline, excluded.cmdline), comm = coalesce(comm, excluded.comm),
+                uid = coalesce(uid, excluded.uid), gid = coalesce(gid, excluded.gid),
+                ns_pid = coalesce(ns_pid, excluded.ns_pid), mnt_ns = coalesce(mnt_ns, excluded.mnt_ns),
+                pid_ns = coalesce(pid_ns, excluded.pid_ns), cgroup_row = coalesce(cgroup_row, excluded.cgroup_row)
+            RETURNING id
+            """)
+        setParent = try Statement(db, "UPDATE processes SET parent_id = coalesce(parent_id, :parent) WHERE id = :process")
+
+        touchCgroup = try Statement(db, """
+            INSERT INTO cgroups (boot_id, hierarchy_id, cgroup_id, path, session_id)
+            VALUES (:bootID, :hierarchy, :cgroupID, :path, :session)
+            ON CONFLICT (boot_id, hierarchy_id, cgroup_id) DO UPDATE SET path = coalesce(excluded.path, path)
+            RETURNING id
+            """)
+        upsertCgroup = try Statement(db, """
+            INSERT INTO cgroups (boot_id, hierarchy_id, cgroup_id, path, level, created_at, existed_at_start, session_id, container_id)
+            VALUES (:bootID, :hierarchy, :cgroupID, :path, :level, :createdAt, :existedAtStart, :session, :container)
+            ON CONFLICT (boot_id, hierarchy_id, cgroup_id) DO UPDATE SET
+                path = coalesce(excluded.path, path), level = coalesce(excluded.level, level),
+                created_at = coalesce(created_at, excluded.created_at),
+                container_id = coalesce(excluded.container_id, container_id)
+            RETURNING id
+            """)
+        cgroupRemoved = try Statement(db, "UPDATE cgroups SET removed_at = :removedAt, level = coalesce(level, :level) WHERE id = :cgroup")
+        upsertContainer = try Statement(db, """
+            INSERT INTO containers (id, runtime, pod_uid, created_at, existed_at_start, first_seen_at)
+            VALUES (:id, :runtime, :pod, :createdAt, :existedAtStart, :seenAt)
+            ON CONFLICT (id) DO UPDATE SET
+                runtime = CASE WHEN runtime IS NULL OR runtime = 'unknown' THEN excluded.runtime ELSE runtime END,
+                pod_uid = coalesce(pod_uid, excluded.pod_uid),
+                created_at = coalesce(created_at, excluded.created_at)
+            """)
+        containerRemoved = try Statement(db, "UPDATE containers SET removed_at = coalesce(removed_at, :removedAt) WHERE id = :id")
+        upsertPod = try Statement(db, """
+            INSERT INTO pods (uid, first_seen_at, last_seen_at) VALUES (:uid, :seenAt, :seenAt)
+            ON CONFLICT (uid) DO UPDATE SET last_seen_at = max(coalesce(last_seen_at, 0), excluded.last_seen_at)
+            """)
+
+        enrichPod = try Statement(db, """
+            INSERT INTO pods (uid, name, namespace, labels, first_seen_at, last_seen_at) VALUES (:uid, :name, :namespace, :labels, :now, :now)
+            ON CONFLICT (uid) DO UPDATE SET
+                name = coalesce(excluded.name, name), namespace = coalesce(excluded.namespace, namespace),
+                labels = coalesce(excluded.labels, labels), last_seen_at = max(coalesce(last_seen_at, 0), excluded.last_seen_at)
+            """)
+        enrichContainer = try Statement(db, """
+            INSERT INTO containers (id, runtime, name, image, image_digest, image_id, pod_uid, labels, runtime_created_at, started_at,
+                first_seen_at, enriched_at, enriched_from, kube_container_name, sandbox)
+            VALUES (:id, :runtime, :name, :image, :imageDigest, :imageID, :pod, :labels, :runtimeCreatedAt, :startedAt,
+                :now, :now, :source, :kubeContainerName, :sandbox)
+            ON CONFLICT (id) DO UPDATE SET
+                runtime = excluded.runtime, name = coalesce(excluded.name, name), image = coalesce(excluded.image, image),
+                image_digest = coalesce(excluded.image_digest, image_digest), image_id = coalesce(excluded.image_id, image_id),
+                pod_uid = coalesce(excluded.pod_uid, pod_uid), labels = excluded.labels,
+                runtime_created_at = coalesce(excluded.runtime_created_at, runtime_created_at),
+                started_at = coalesce(excluded.started_at, started_at),
+                enriched_at = excluded.enriched_at, enriched_from = excluded.enriched_from, enrich_error = NULL,
+                kube_container_name = coalesce(excluded.kube_container_name, kube_container_name), sandbox = excluded.sandbox
+            """)
+        enrichFailed = try Statement(db, """
+            INSERT INTO containers (id, first_seen_at, enrich_error, enriched_from) VALUES (:id, :at, :error, :source)
+            ON CONFLICT (id) DO UPDATE SET enrich_error = excluded.enrich_error, enriched_from = excluded.enriched_from
+                WHERE enriched_at IS NULL
+            """)
+    }
+}

@@ -129,15 +129,39 @@ let package = Package(
             swiftSettings: strict
         ),
 
-        .testTarget(
-            name: "CasefileTests",
+        // Tests (Tests/): helpers and test doubles in one place; unit tests that need no root and
+        // run in parallel; integration tests with the real kernel and runtimes, run one at a time.
+        .target(
+            name: "CasefileTestSupport",
             dependencies: [
-                "CasefileCLI", "CasefileRecorder", "CasefileStore", "CasefileDecode", "CasefilePipeline",
-                "CasefileModel", "CasefileProbe", "CCasefileABI", "CasefileEnrich", "CasefileRuntimeAPI",
+                "CasefileRecorder", "CasefileEnrich", "CasefilePipeline", "CasefileModel",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/CasefileTestSupport",
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "CasefileUnitTests",
+            dependencies: [
+                "CasefileTestSupport", "CasefileCLI", "CasefileStore", "CasefileDecode", "CasefilePipeline",
+                "CasefileModel", "CCasefileABI", "CasefileEnrich",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "CasefileIntegrationTests",
+            dependencies: [
+                "CasefileTestSupport", "CasefileRecorder", "CasefileStore", "CasefilePipeline", "CasefileModel",
+                "CasefileEnrich", "CasefileRuntimeAPI",
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
                 .product(name: "Logging", package: "swift-log"),

@@ -23,7 +23,7 @@ struct Record: AsyncParsableCommand {
     var quiet = false
 
     @Option(name: .customLong("runtime-socket"), help: ArgumentHelp(
-        "A container runtime socket to ask, besides the discovered ones (repeatable).",
+        "A container runtime socket to ask, besides the discovered ones (repeatable): \(RuntimeEndpoint.syntax).",
         discussion: "RUNTIME is docker, podman, containerd or crio, e.g. containerd=/run/k3s/containerd/containerd.sock.",
         valueName: "RUNTIME=PATH"))
     var runtimeSockets: [RuntimeEndpoint] = []

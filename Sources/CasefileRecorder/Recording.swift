@@ -5,9 +5,9 @@ import ServiceLifecycle
 /// recording's services (`Recorder.services`) in a `ServiceGroup`, waits until recording has
 /// started, runs `body`, then shuts the group down gracefully and returns `body`'s result with
 /// the recording's summary. Throws what made the recording fail to start or end cleanly.
-public func withRecording<T: Sendable>(
+public func withRecording<T>(
     options: RecorderOptions, logger: Logger = Logger(label: "casefile.recorder"),
-    _ body: @Sendable (Recorder) async throws -> T
+    _ body: (Recorder) async throws -> T
 ) async throws -> (result: T, summary: RecordingSummary) {
     let recorder = Recorder(options: options, logger: logger)
     let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: recorder.services, logger: logger))

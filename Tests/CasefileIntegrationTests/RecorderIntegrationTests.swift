@@ -3,6 +3,7 @@ import CasefileRecorder
 import CasefileStore
 import Foundation
 import GRDB
+import CasefileTestSupport
 import Testing
 
 /// The whole path on a real kernel: BPF tracepoints → ring buffer → decoder → pipeline →
@@ -21,17 +22,16 @@ struct RecorderIntegrationTests {
         let cgroupName = "casefile-test-\(UUID().uuidString.prefix(8))"
         let cgroupDir = "\(v2)/\(cgroupName)"
 
-        let recorder = Recorder(options: RecorderOptions(databasePath: db))
-        try await recorder.start()
-
-        try FileManager.default.createDirectory(atPath: cgroupDir, withIntermediateDirectories: false)
-        let cgroupInode = try inode(cgroupDir)
-        // The child moves itself into the cgroup, then execs the marked shell there.
-        let status = try run("/bin/sh", ["-c", "echo $$ > \(cgroupDir)/cgroup.procs && exec /bin/sh -c 'exit 3' \(marker)"])
-        #expect(status == 3)
-        try FileManager.default.removeItem(atPath: cgroupDir) // rmdir: the cgroup is empty now
-        try await Task.sleep(for: .milliseconds(50))
-        let summary = try await recorder.stop()
+        let (cgroupInode, summary) = try await withRecording(options: RecorderOptions(databasePath: db)) { _ in
+            try FileManager.default.createDirectory(atPath: cgroupDir, withIntermediateDirectories: false)
+            let cgroupInode = try inode(cgroupDir)
+            // The child moves itself into the cgroup, then execs the marked shell there.
+            let status = try run("/bin/sh", ["-c", "echo $$ > \(cgroupDir)/cgroup.procs && exec /bin/sh -c 'exit 3' \(marker)"])
+            #expect(status == 3)
+            try FileManager.default.removeItem(atPath: cgroupDir) // rmdir: the cgroup is empty now
+            try await Task.sleep(for: .milliseconds(50))
+            return cgroupInode
+        }
         #expect(summary.eventsWritten > 0)
 
         let queue = try DatabaseQueue(path: db)
@@ -94,13 +94,13 @@ struct RecorderIntegrationTests {
 
     @Test func recordingNeedsAWritableCaseFile() async throws {
         guard Requirement.root() else { return }
-        let recorder = Recorder(options: RecorderOptions(databasePath: "/nonexistent-dir/case.db"))
         do {
-            try await recorder.start()
+            _ = try await withRecording(options: RecorderOptions(databasePath: "/nonexistent-dir/case.db")) { _ in
+                Issue.record("recording into /nonexistent-dir/case.db should not start")
+            }
             Issue.record("recording into /nonexistent-dir/case.db should fail")
         } catch {
             #expect("\(error)".contains("/nonexistent-dir/case.db"), "the error names the file: \(error)")
         }
-        await #expect(throws: RecorderError.self) { _ = try await Recorder(options: RecorderOptions(databasePath: "/tmp/x.db")).stop() }
     }
 }

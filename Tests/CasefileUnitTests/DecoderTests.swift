@@ -1,6 +1,7 @@
-import CCasefileBPF
+import CCasefileABI
 import CasefileDecode
 import CasefileModel
+import CasefileTestSupport
 import Testing
 
 /// The decoder reads records exactly as bpf/casefile.h lays them out, and never trusts a length.
@@ -15,7 +16,7 @@ import Testing
     }
 
     func decode(_ bytes: [UInt8], records: Int? = nil) -> ([Event], UInt64) {
-        var decoder = Decoder()
+        var decoder = RecordDecoder()
         var events: [Event] = []
         bytes.withUnsafeBytes { decoder.decode(bytes: $0, records: records, into: &events) }
         return (events, decoder.undecodable)

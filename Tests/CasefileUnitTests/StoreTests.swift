@@ -2,6 +2,7 @@ import CasefileModel
 @testable import CasefileStore
 import Foundation
 import GRDB
+import CasefileTestSupport
 import Testing
 
 @Suite struct StoreTests {

@@ -1,6 +1,7 @@
 import CasefileStore
 import Foundation
 import GRDB
+import CasefileTestSupport
 import Testing
 
 /// Every named query in queries/ runs on a case file of the current schema, read-only.

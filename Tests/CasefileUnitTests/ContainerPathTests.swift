@@ -1,4 +1,6 @@
 @testable import CasefilePipeline
+import CasefileTestSupport
+import CasefileModel
 import Testing
 
 // Ids used by the table. Real-looking, distinct, 64 lowercase hex.

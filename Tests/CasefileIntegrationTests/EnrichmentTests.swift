@@ -7,6 +7,7 @@ import Foundation
 import GRDB
 import GRPCCore
 import GRPCNIOTransportHTTP2
+import CasefileTestSupport
 import Testing
 
 /// Enrichment against real runtimes: names, images, digests and pods arrive asynchronously and
@@ -222,7 +223,7 @@ struct EnrichmentTests {
         let marker = "cf-noruntime-\(id.prefix(8))"
         let queue = try await record(options: {
             $0.runtimeSocketCandidates = []
-            $0.runtimeSockets = [RuntimeEndpoint(kind: .docker, path: "/nonexistent/docker.sock", explicit: true)]
+            $0.runtimeSockets = [RuntimeEndpoint(runtime: .docker, path: "/nonexistent/docker.sock", explicit: true)]
             $0.enricher.maxAttempts = 2
             $0.enricher.firstRetry = .milliseconds(20)
         }) {
@@ -254,8 +255,8 @@ struct EnrichmentTests {
         let began = ContinuousClock.now
         let queue = try await record(options: {
             $0.runtimeSocketCandidates = []
-            $0.runtimeSockets = [RuntimeEndpoint(kind: .docker, path: junk.path, explicit: true),
-                                 RuntimeEndpoint(kind: .podman, path: silent.path, explicit: true)]
+            $0.runtimeSockets = [RuntimeEndpoint(runtime: .docker, path: junk.path, explicit: true),
+                                 RuntimeEndpoint(runtime: .podman, path: silent.path, explicit: true)]
             $0.enricher.callTimeout = .milliseconds(500)
             $0.enricher.maxAttempts = 2
             $0.enrichmentGrace = .seconds(1)
@@ -284,7 +285,7 @@ struct EnrichmentTests {
         guard Requirement.root(), Runtime.require(.podman) else { return }
         let t = Self.tag()
         let queue = try await record(options: {
-            $0.runtimeSocketCandidates = [RuntimeEndpoint(kind: .podman, path: "/run/podman/podman.sock")]
+            $0.runtimeSocketCandidates = [RuntimeEndpoint(runtime: .podman, path: "/run/podman/podman.sock")]
             $0.enricher.firstRetry = .milliseconds(100)
             $0.enricher.maxRetryDelay = .milliseconds(400)
         }) {

@@ -8,14 +8,14 @@ import Testing
 /// Tests that need root, BPF or a container runtime call these guards. Outside CI a missing
 /// capability skips the test with a printed reason; in CI (`CI=true`) it is a failure, so CI
 /// never passes without running them.
-enum Requirement {
-    static var inCI: Bool {
+package enum Requirement {
+    package static var inCI: Bool {
         let value = ProcessInfo.processInfo.environment["CI"]?.lowercased() ?? ""
         return value == "true" || value == "1"
     }
 
     /// True when the test can go on; records a failure in CI, prints a skip elsewhere.
-    static func check(_ satisfied: Bool, _ what: String, sourceLocation: SourceLocation = #_sourceLocation) -> Bool {
+    package static func check(_ satisfied: Bool, _ what: String, sourceLocation: SourceLocation = #_sourceLocation) -> Bool {
         if satisfied { return true }
         if inCI {
             Issue.record("required in CI but missing: \(what)", sourceLocation: sourceLocation)
@@ -25,13 +25,13 @@ enum Requirement {
         return false
     }
 
-    static func root(sourceLocation: SourceLocation = #_sourceLocation) -> Bool {
+    package static func root(sourceLocation: SourceLocation = #_sourceLocation) -> Bool {
         check(geteuid() == 0, "root (BPF programs are loaded)", sourceLocation: sourceLocation)
     }
 }
 
 /// A fresh directory for one test's files.
-func temporaryDirectory(_ name: String = #function) throws -> URL {
+package func temporaryDirectory(_ name: String = #function) throws -> URL {
     let safe = name.filter { $0.isLetter || $0.isNumber }
     let url = FileManager.default.temporaryDirectory.appendingPathComponent("casefile-tests-\(safe)-\(UUID().uuidString.prefix(8))")
     try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
@@ -40,7 +40,7 @@ func temporaryDirectory(_ name: String = #function) throws -> URL {
 
 /// Runs a program and waits; returns its exit status.
 @discardableResult
-func run(_ path: String, _ arguments: [String]) throws -> Int32 {
+package func run(_ path: String, _ arguments: [String]) throws -> Int32 {
     let p = Process()
     p.executableURL = URL(fileURLWithPath: path)
     p.arguments = arguments
@@ -50,12 +50,12 @@ func run(_ path: String, _ arguments: [String]) throws -> Int32 {
 }
 
 /// The v2 cgroup hierarchy's mount point on this host (from /proc/self/mountinfo).
-func cgroupV2Mount() -> String? {
+package func cgroupV2Mount() -> String? {
     let info = (try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)) ?? ""
     return CgroupLayout.parse(mountinfo: info).mounts.first(where: \.isV2)?.mountPoint
 }
 
-func inode(_ path: String) throws -> UInt64 {
+package func inode(_ path: String) throws -> UInt64 {
     var st = stat()
     guard stat(path, &st) == 0 else { throw POSIXError(.init(rawValue: errno) ?? .EIO) }
     return UInt64(st.st_ino)
@@ -65,17 +65,17 @@ func inode(_ path: String) throws -> UInt64 {
 /// the command gets no inherited descriptors but 0-2: `podman run -d` keeps any pipe it inherits
 /// open for the container's lifetime, which would make a pipe reader wait for the container.
 @discardableResult
-func sh(_ command: String) throws -> (status: Int32, output: String) {
+package func sh(_ command: String) throws -> (status: Int32, output: String) {
     let output = FileManager.default.temporaryDirectory.appendingPathComponent("casefile-sh-\(UUID().uuidString)").path
     defer { try? FileManager.default.removeItem(atPath: output) }
     return try shDetached(command, output: output)
 }
 
 /// Container runtimes the tests use; `scripts/runtimes.sh all` installs and starts them.
-enum Runtime: String {
+package enum Runtime: String {
     case docker, containerd, podman
 
-    var answers: Bool {
+    package var answers: Bool {
         let probe: String
         switch self {
         case .docker: probe = "curl -sf --max-time 3 --unix-socket /var/run/docker.sock http://d/_ping"
@@ -86,33 +86,33 @@ enum Runtime: String {
     }
 
     /// True when the runtime answers; otherwise a failure in CI, a printed skip elsewhere.
-    static func require(_ runtime: Runtime, sourceLocation: SourceLocation = #_sourceLocation) -> Bool {
+    package static func require(_ runtime: Runtime, sourceLocation: SourceLocation = #_sourceLocation) -> Bool {
         Requirement.check(runtime.answers, "\(runtime.rawValue) answering on its socket (start it with `bash scripts/runtimes.sh all`)",
                           sourceLocation: sourceLocation)
     }
 }
 
-/// Starts an in-process recorder into a fresh case file, runs `body`, stops, and returns the file.
-func record(_ name: String = #function, options: (inout RecorderOptions) -> Void = { _ in },
-            _ body: () async throws -> Void) async throws -> DatabaseQueue {
+/// Records into a fresh case file while `body` runs (the recording's services in a group, as
+/// `casefile record` runs them), stops gracefully, and returns the file.
+package func record(_ name: String = #function, options: (inout RecorderOptions) -> Void = { _ in },
+                    _ body: () async throws -> Void) async throws -> DatabaseQueue {
     let db = try temporaryDirectory(name).appendingPathComponent("case.db").path
     var o = RecorderOptions(databasePath: db)
     options(&o)
-    var logger = Logger(label: "casefile.test")
-    logger.logLevel = ProcessInfo.processInfo.environment["CASEFILE_TEST_LOG"] == "debug" ? .debug : .info
-    let recorder = Recorder(options: o, logger: logger)
-    try await recorder.start()
-    do {
+    _ = try await withRecording(options: o, logger: testLogger) { _ in
         try await body()
-    } catch {
-        _ = try? await recorder.stop()
-        throw error
+        try await Task.sleep(for: .milliseconds(100))
     }
-    try await Task.sleep(for: .milliseconds(100))
-    _ = try await recorder.stop()
     return try DatabaseQueue(path: db)
 }
 
+/// Logs at info, or debug with CASEFILE_TEST_LOG=debug.
+package var testLogger: Logger {
+    var logger = Logger(label: "casefile.test")
+    logger.logLevel = ProcessInfo.processInfo.environment["CASEFILE_TEST_LOG"] == "debug" ? .debug : .info
+    return logger
+}
+
 /// The repository's root directory (for scripts/).
-let repositoryRoot: String = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+package let repositoryRoot: String = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .deletingLastPathComponent().path

@@ -4,6 +4,7 @@ import CasefileRecorder
 import CasefileStore
 import Foundation
 import GRDB
+import CasefileTestSupport
 import Testing
 
 /// Containers known from cgroups alone, with real kernels and real runtimes.
@@ -243,20 +244,6 @@ struct ContainerAwarenessTests {
         #expect(me.cgroupID == (try inode(path == "/" ? v2 : v2 + path)))
         #expect(batch.cgroups.contains { $0.path?.utf8String == "/" && $0.existedAtStart })
         #expect(batch.processes.count > 10)
-    }
-
-    /// Two threads of one process may both report the group's death: one exit is kept.
-    @Test func duplicateExitOfOneProcessIsKeptOnce() {
-        var pipeline = Pipeline(clock: BootClock(offsetNanoseconds: 0, bootID: "t"))
-        let key = ProcessKey(pid: 42, startTicks: 7)
-        let exit = Event(bootNanoseconds: 1, pid: 42, tid: 43, cgroupID: 0,
-                         body: .exit(Exit(process: key, ppid: 1, status: 0, comm: ByteString("x"))))
-        #expect(pipeline.resolve([exit, exit]).events.count == 1)
-        #expect(pipeline.resolve([exit]).events.isEmpty)
-        // a later process with the same pid is another instance
-        var other = exit
-        other.body = .exit(Exit(process: ProcessKey(pid: 42, startTicks: 900), ppid: 1, status: 0, comm: ByteString("x")))
-        #expect(pipeline.resolve([other]).events.count == 1)
     }
 
     @Test func unknownCgroupIdsAreLookedUpOnceAndCached() throws {

@@ -3,6 +3,8 @@ import CasefileModel
 import Foundation
 import NIOCore
 import NIOHTTP1
+import CasefileTestSupport
+import Synchronization
 import Testing
 
 // CRI-O cannot be installed on this machine, so its inspect endpoint is played by a test double that
@@ -118,11 +120,11 @@ struct CRIOInspectTests {
     @Test func workloadContainer() async throws {
         let server = try await FakeRuntimeServer.start(.http(Self.crio))
         try await withCRIOClient(socket: server.path) { client in
-            #expect(client.runtime == "crio")
+            #expect(client.runtime == .crio)
             #expect(client.source == "crio:\(server.path)")
             let m = try #require(try await client.inspect(containerID: Self.containerID))
             #expect(m.id == Self.containerID)
-            #expect(m.runtime == "crio")
+            #expect(m.runtime == .crio)
             #expect(m.source == "crio:\(server.path)")
             #expect(m.name == "k8s_app_web_shop_\(Self.podUID)_0")
             #expect(m.image == "docker.io/library/nginx:1.27")
@@ -233,9 +235,9 @@ struct CRIOInspectTests {
     @Test func eventsFinishAtOnce() async throws {
         // CRI-O's HTTP API has no event stream: the stream ends at once, without error and without connecting.
         try await withCRIOClient(socket: "/nonexistent/crio.sock") { client in
-            var count = 0
-            for try await _ in client.events() { count += 1 }
-            #expect(count == 0)
+            let count = Mutex(0)
+            try await client.followEvents { _ in count.withLock { $0 += 1 } }
+            #expect(count.withLock { $0 } == 0)
         }
     }
 
@@ -247,22 +249,9 @@ struct CRIOInspectTests {
         #expect(try CRIOInspectClient.metadata(json: Data(bare.utf8), containerID: Self.sandboxID, source: "x").isSandbox)
         #expect(try !CRIOInspectClient.metadata(json: Data(bare.utf8), containerID: Self.containerID, source: "x").isSandbox)
         #expect(throws: RuntimeError.self) { try CRIOInspectClient.metadata(json: Data("{".utf8), containerID: "x", source: "x") }
-        #expect(CRIOInspectClient.imageID(Self.imageID) == "sha256:\(Self.imageID)")
-        #expect(CRIOInspectClient.imageID("sha256:\(Self.imageID)") == "sha256:\(Self.imageID)")
-        #expect(CRIOInspectClient.imageID("nginx:1.27") == nil)
-        #expect(CRIOInspectClient.imageID(Self.digest) == nil)
+        #expect(ImageReference.imageID(Self.imageID) == "sha256:\(Self.imageID)")
+        #expect(ImageReference.imageID("sha256:\(Self.imageID)") == "sha256:\(Self.imageID)")
+        #expect(ImageReference.imageID("nginx:1.27") == nil)
+        #expect(ImageReference.imageID(Self.digest) == nil)
     }
-}
-
-/// A CRI-O inspect client on its own HTTP client, shut down afterwards.
-func withCRIOClient(socket: String, timeout: Duration = .seconds(5), _ body: (CRIOInspectClient) async throws -> Void) async throws {
-    let http = DockerEngineClient.makeHTTPClient()
-    let client = CRIOInspectClient(socketPath: socket, http: http, timeout: timeout)
-    do {
-        try await body(client)
-    } catch {
-        try? await http.shutdown()
-        throw error
-    }
-    try await http.shutdown()
 }

@@ -1,6 +1,7 @@
 @testable import CasefileCLI
 import CasefileModel
 @testable import CasefilePipeline
+import CasefileTestSupport
 import Testing
 
 @Suite struct DisplayTests {

@@ -4,163 +4,14 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import CasefileTestSupport
 import Testing
 
-// Docker and Podman through the Engine API: against the real dockerd (/var/run/docker.sock) and the real
-// `podman system service` (/run/podman/podman.sock), plus fake servers on unix sockets for the faults and
-// JSON captured from those daemons for the mapping.
+// Docker and Podman through the Engine API without a daemon: fake servers on unix sockets for the faults,
+// and JSON captured from the real daemons for the mapping (the real daemons: CasefileIntegrationTests).
 
-@Suite("DockerEngineClient", .serialized)
-struct DockerEngineClientTests {
-    static let dockerSocket = "/var/run/docker.sock"
-    static let podmanSocket = "/run/podman/podman.sock"
-    static let podmanRun = "podman run --cgroup-manager=cgroupfs --ulimit nofile=1024:1024 --ulimit nproc=1024:1024 --network none"
-
-    // MARK: real dockerd
-
-    @Test func dockerInspectsKubeletLabelledContainer() async throws {
-        guard Requirement.root(), Runtime.require(.docker) else { return }
-        let name = "cf-engine-\(shortID())"
-        let uid = UUID().uuidString.lowercased()
-        defer { _ = try? sh("docker rm -f \(name)") }
-        let started = try sh("""
-            docker run -d --name \(name) --network none --label io.kubernetes.pod.name=web \
-            --label io.kubernetes.pod.namespace=shop --label io.kubernetes.pod.uid=\(uid) \
-            --label io.kubernetes.container.name=app casefile/busybox:1 sleep 30
-            """)
-        try #require(started.status == 0, "docker run: \(started.output)")
-        let id = lastLine(started.output)
-        try #require(id.count == 64)
-
-        try await withEngineClient(socket: Self.dockerSocket) { client in
-            #expect(client.source == "docker:/var/run/docker.sock")
-            let m = try #require(try await client.inspect(containerID: id))
-            #expect(m.id == id)
-            #expect(m.runtime == "docker")
-            #expect(m.source == "docker:/var/run/docker.sock")
-            #expect(m.name == name)
-            #expect(m.image == "casefile/busybox:1")
-            #expect(m.labels == [
-                "io.kubernetes.pod.name": "web", "io.kubernetes.pod.namespace": "shop",
-                "io.kubernetes.pod.uid": uid, "io.kubernetes.container.name": "app",
-            ])
-            #expect(m.pod == PodMetadata(uid: uid, name: "web", namespace: "shop"))
-            #expect(m.kubernetesContainerName == "app")
-            #expect(m.isSandbox == false)
-            // casefile/busybox:1 is imported, so it has no RepoDigests unless it was pushed somewhere since
-            // (someone may have pushed it to a local registry): then the digest is one of them, never a name.
-            let repoDigests = try JSONDecoder().decode([String].self, from: Data(
-                lastLine(try sh("docker image inspect -f '{{json .RepoDigests}}' casefile/busybox:1").output).utf8))
-            if repoDigests.isEmpty {
-                #expect(m.imageDigest == nil)
-            } else {
-                let digest = try #require(m.imageDigest)
-                #expect(repoDigests.contains(digest) && digest.contains("@sha256:"))
-                if let own = repoDigests.first(where: { $0.hasPrefix("casefile/busybox@") || $0.hasPrefix("docker.io/casefile/busybox@") }) {
-                    #expect(digest == own)
-                }
-            }
-            let imageID = try #require(m.imageID)
-            #expect(imageID.hasPrefix("sha256:") && imageID.count == 71)
-            #expect(imageID == lastLine(try sh("docker inspect -f '{{.Image}}' \(id)").output))
-
-            // Times are exactly what dockerd says, to the nanosecond.
-            let created = lastLine(try sh("docker inspect -f '{{.Created}}' \(id)").output)
-            let startedAt = lastLine(try sh("docker inspect -f '{{.State.StartedAt}}' \(id)").output)
-            #expect(m.createdAt == Int64(lastLine(try sh("date -u -d '\(created)' +%s%N").output)))
-            #expect(m.startedAt == Int64(lastLine(try sh("date -u -d '\(startedAt)' +%s%N").output)))
-            let now = Int64(Date().timeIntervalSince1970 * 1e9)
-            if let c = m.createdAt, let s = m.startedAt {
-                #expect(c <= s && s <= now && now - c < 120_000_000_000)
-            }
-
-            // By name and by short id: the same container, under its full id.
-            #expect(try await client.inspect(containerID: name)?.id == id)
-            #expect(try await client.inspect(containerID: String(id.prefix(12)))?.id == id)
-        }
-    }
-
-    @Test func dockerUnknownContainerIsNil() async throws {
-        guard Requirement.root(), Runtime.require(.docker) else { return }
-        try await withEngineClient(socket: Self.dockerSocket) { client async throws in
-            #expect(try await client.inspect(containerID: String(repeating: "0", count: 63) + "1") == nil)
-            #expect(try await client.inspect(containerID: "no-such-container-\(shortID())") == nil)
-            // Not a container id or name at all: nil without asking.
-            #expect(try await client.inspect(containerID: "../../info") == nil)
-            #expect(try await client.inspect(containerID: "") == nil)
-        }
-    }
-
-    @Test func dockerEventsFollowLifecycle() async throws {
-        guard Requirement.root(), Runtime.require(.docker) else { return }
-        let dir = try shortTemporaryDirectory()
-        defer { try? FileManager.default.removeItem(atPath: dir) }
-        try await withEngineClient(socket: Self.dockerSocket) { client in
-            let actions = try await lifecycle(of: client, cidFile: dir + "/cid",
-                                              run: "docker run --rm --network none --cidfile \(dir)/cid casefile/busybox:1 true")
-            #expect(actions == [.create, .start, .exit, .destroy])
-        }
-    }
-
-    // MARK: real podman service
-
-    @Test func podmanInspectsKubeletLabelledContainer() async throws {
-        guard Requirement.root(), Runtime.require(.podman) else { return }
-        let name = "cf-engine-\(shortID())"
-        let uid = UUID().uuidString.lowercased()
-        let dir = try shortTemporaryDirectory()
-        defer {
-            _ = try? sh("podman rm -f -t 0 \(name)")
-            try? FileManager.default.removeItem(atPath: dir)
-        }
-        let started = try shDetached("""
-            \(Self.podmanRun) -d --name \(name) --label io.kubernetes.pod.name=web \
-            --label io.kubernetes.pod.namespace=shop --label io.kubernetes.pod.uid=\(uid) \
-            --label io.kubernetes.container.name=app casefile/busybox:1 sleep 30
-            """, output: dir + "/out")
-        try #require(started.status == 0, "podman run: \(started.output)")
-        let id = lastLine(started.output)
-        try #require(id.count == 64)
-
-        try await withEngineClient(runtime: "podman", socket: Self.podmanSocket) { client in
-            let m = try #require(try await client.inspect(containerID: id))
-            #expect(m.id == id)
-            #expect(m.runtime == "podman")
-            #expect(m.source == "podman:/run/podman/podman.sock")
-            #expect(m.name == name)
-            #expect(m.image == "localhost/casefile/busybox:1")
-            #expect(m.labels["io.kubernetes.pod.uid"] == uid)
-            #expect(m.pod == PodMetadata(uid: uid, name: "web", namespace: "shop"))
-            #expect(m.kubernetesContainerName == "app")
-            #expect(m.isSandbox == false)
-            // Podman gives even a loaded image a repo digest, under its own repository.
-            let digest = try #require(m.imageDigest)
-            #expect(digest.hasPrefix("localhost/casefile/busybox@sha256:") && digest.count == "localhost/casefile/busybox@sha256:".count + 64)
-            let cliDigests = try sh("podman image inspect --format '{{json .RepoDigests}}' localhost/casefile/busybox:1").output
-            #expect(cliDigests.contains(digest))
-            let imageID = try #require(m.imageID)
-            #expect(imageID.hasPrefix("sha256:") && imageID.count == 71)
-            let now = Int64(Date().timeIntervalSince1970 * 1e9)
-            let created = try #require(m.createdAt)
-            let startedAt = try #require(m.startedAt)
-            #expect(created <= startedAt && startedAt <= now && now - created < 120_000_000_000)
-
-            #expect(try await client.inspect(containerID: name)?.id == id)
-            #expect(try await client.inspect(containerID: String(repeating: "f", count: 64)) == nil)
-        }
-    }
-
-    @Test func podmanEventsFollowLifecycle() async throws {
-        guard Requirement.root(), Runtime.require(.podman) else { return }
-        let dir = try shortTemporaryDirectory()
-        defer { try? FileManager.default.removeItem(atPath: dir) }
-        try await withEngineClient(runtime: "podman", socket: Self.podmanSocket) { client in
-            // Podman says "remove" where Docker says "destroy".
-            let actions = try await lifecycle(of: client, cidFile: dir + "/cid",
-                                              run: "\(Self.podmanRun) --rm --cidfile \(dir)/cid casefile/busybox:1 true")
-            #expect(actions == [.create, .start, .exit, .destroy])
-        }
-    }
+@Suite("DockerEngineClient without a daemon")
+struct EngineAPITests {
 
     // MARK: faults (fake servers)
 
@@ -316,7 +167,7 @@ struct DockerEngineClientTests {
     @Test func mapsCapturedDockerJSON() throws {
         let m = try DockerEngineClient.metadata(containerJSON: Data(Captured.dockerContainer.utf8),
                                                 imageJSON: Data(Captured.dockerImage.utf8),
-                                                runtime: "docker", source: "docker:/var/run/docker.sock")
+                                                runtime: .docker, source: "docker:/var/run/docker.sock")
         #expect(m.id == "8ba0090b5093f79d471577024e9082ce41a3a0f73fd79d035b3ee1008215738a")
         #expect(m.name == "cf-probe")
         #expect(m.image == "casefile/busybox:1")
@@ -332,23 +183,23 @@ struct DockerEngineClientTests {
         // The same container, its image now known with a podman-style digest: that digest is taken.
         let podmanImage = try DockerEngineClient.metadata(containerJSON: Data(Captured.dockerContainer.utf8),
                                                           imageJSON: Data(Captured.podmanImage.utf8),
-                                                          runtime: "podman", source: "podman:/x")
+                                                          runtime: .podman, source: "podman:/x")
         #expect(podmanImage.imageDigest == "localhost/casefile/busybox@sha256:b62537297c11e809cc29c78ac5ec10ddce6f7721ee1510b3c900080a51e77edc")
         // No image answer at all: the container's image id stands, no digest.
         let noImage = try DockerEngineClient.metadata(containerJSON: Data(Captured.dockerContainer.utf8), imageJSON: nil,
-                                                      runtime: "docker", source: "docker:/x")
+                                                      runtime: .docker, source: "docker:/x")
         #expect(noImage.imageDigest == nil && noImage.imageID == m.imageID)
         // A name where an id or digest should be is neither.
         let named = try DockerEngineClient.metadata(containerJSON: Data(#"{"Id":"x","Image":"nginx:1.27","Config":{"Image":"nginx:1.27"}}"#.utf8),
                                                     imageJSON: Data(#"{"Id":"nginx:1.27","RepoDigests":["nginx:1.27","nginx"]}"#.utf8),
-                                                    runtime: "docker", source: "docker:/x")
+                                                    runtime: .docker, source: "docker:/x")
         #expect(named.image == "nginx:1.27" && named.imageID == nil && named.imageDigest == nil)
     }
 
     @Test func sandboxLabels() throws {
         func sandbox(_ labels: String) throws -> Bool {
             try DockerEngineClient.metadata(containerJSON: Data(#"{"Id":"x","Config":{"Labels":\#(labels)}}"#.utf8), imageJSON: nil,
-                                            runtime: "docker", source: "docker:/x").isSandbox
+                                            runtime: .docker, source: "docker:/x").isSandbox
         }
         #expect(try sandbox(#"{"io.kubernetes.docker.type":"podsandbox"}"#))
         #expect(try sandbox(#"{"io.kubernetes.docker.type":"sandbox"}"#))
@@ -362,38 +213,38 @@ struct DockerEngineClientTests {
         let hex = String(repeating: "ab", count: 32)
         let hex2 = String(repeating: "cd", count: 32)
         // The digest of the image's own repository, with Docker's normalization of short names.
-        #expect(DockerEngineClient.repoDigest(from: ["other/thing@sha256:\(hex2)", "nginx@sha256:\(hex)"], image: "nginx:1.27") == "nginx@sha256:\(hex)")
-        #expect(DockerEngineClient.repoDigest(from: ["quay.io/x/nginx@sha256:\(hex2)", "docker.io/library/nginx@sha256:\(hex)"],
+        #expect(ImageReference.repoDigest(from: ["other/thing@sha256:\(hex2)", "nginx@sha256:\(hex)"], image: "nginx:1.27") == "nginx@sha256:\(hex)")
+        #expect(ImageReference.repoDigest(from: ["quay.io/x/nginx@sha256:\(hex2)", "docker.io/library/nginx@sha256:\(hex)"],
                                               image: "nginx") == "docker.io/library/nginx@sha256:\(hex)")
-        #expect(DockerEngineClient.repoDigest(from: ["a/b@sha256:\(hex2)", "registry:5000/team/app@sha256:\(hex)"],
+        #expect(ImageReference.repoDigest(from: ["a/b@sha256:\(hex2)", "registry:5000/team/app@sha256:\(hex)"],
                                               image: "registry:5000/team/app:v2") == "registry:5000/team/app@sha256:\(hex)")
-        #expect(DockerEngineClient.repoDigest(from: ["localhost/casefile/busybox@sha256:\(hex)"],
+        #expect(ImageReference.repoDigest(from: ["localhost/casefile/busybox@sha256:\(hex)"],
                                               image: "localhost/casefile/busybox:1") == "localhost/casefile/busybox@sha256:\(hex)")
         // No match: the first valid one; run by image id: the first.
-        #expect(DockerEngineClient.repoDigest(from: ["a/b@sha256:\(hex2)", "c/d@sha256:\(hex)"], image: "e/f:1") == "a/b@sha256:\(hex2)")
-        #expect(DockerEngineClient.repoDigest(from: ["a/b@sha256:\(hex2)"], image: "sha256:\(hex)") == "a/b@sha256:\(hex2)")
-        #expect(DockerEngineClient.repoDigest(from: ["sha256:\(hex)"], image: nil) == "sha256:\(hex)")
+        #expect(ImageReference.repoDigest(from: ["a/b@sha256:\(hex2)", "c/d@sha256:\(hex)"], image: "e/f:1") == "a/b@sha256:\(hex2)")
+        #expect(ImageReference.repoDigest(from: ["a/b@sha256:\(hex2)"], image: "sha256:\(hex)") == "a/b@sha256:\(hex2)")
+        #expect(ImageReference.repoDigest(from: ["sha256:\(hex)"], image: nil) == "sha256:\(hex)")
         // Never a name, never something digest-shaped but wrong.
-        #expect(DockerEngineClient.repoDigest(from: [], image: "nginx:1.27") == nil)
-        #expect(DockerEngineClient.repoDigest(from: ["nginx:1.27", "nginx", "docker.io/library/nginx:latest"], image: "nginx:1.27") == nil)
-        #expect(DockerEngineClient.repoDigest(from: ["nginx@sha256:abc", "nginx@sha256:\(hex.uppercased())", "@sha256:\(hex)",
+        #expect(ImageReference.repoDigest(from: [], image: "nginx:1.27") == nil)
+        #expect(ImageReference.repoDigest(from: ["nginx:1.27", "nginx", "docker.io/library/nginx:latest"], image: "nginx:1.27") == nil)
+        #expect(ImageReference.repoDigest(from: ["nginx@sha256:abc", "nginx@sha256:\(hex.uppercased())", "@sha256:\(hex)",
                                                      "nginx@sha512:\(hex)\(hex)", "nginx@sha256:\(hex)x"], image: "nginx") == nil)
-        #expect(DockerEngineClient.repoDigest(from: ["nginx:1.27", "nginx@sha256:\(hex)"], image: "nginx:1.27") == "nginx@sha256:\(hex)")
+        #expect(ImageReference.repoDigest(from: ["nginx:1.27", "nginx@sha256:\(hex)"], image: "nginx:1.27") == "nginx@sha256:\(hex)")
     }
 
     @Test func timestamps() {
-        #expect(RFC3339.nanoseconds("1970-01-01T00:00:00Z") == 0)
-        #expect(RFC3339.nanoseconds("2026-11-30T10:03:56.937271979Z") == 1_796_033_036_937_271_979)
-        #expect(RFC3339.nanoseconds("2026-11-30T11:03:56.937271979+01:00") == 1_796_033_036_937_271_979)
-        #expect(RFC3339.nanoseconds("2026-11-30T05:03:56.9372719791234-05:00") == 1_796_033_036_937_271_979)
-        #expect(RFC3339.nanoseconds("2026-11-30T10:03:56.5Z") == 1_796_033_036_500_000_000)
-        #expect(RFC3339.nanoseconds("2024-02-29T00:00:00Z") == 1_709_164_800_000_000_000)
-        #expect(RFC3339.nanoseconds("1969-12-31T23:59:59Z") == -1_000_000_000)
+        #expect(Timestamp.rfc3339("1970-01-01T00:00:00Z") == 0)
+        #expect(Timestamp.rfc3339("2026-11-30T10:03:56.937271979Z") == 1_796_033_036_937_271_979)
+        #expect(Timestamp.rfc3339("2026-11-30T11:03:56.937271979+01:00") == 1_796_033_036_937_271_979)
+        #expect(Timestamp.rfc3339("2026-11-30T05:03:56.9372719791234-05:00") == 1_796_033_036_937_271_979)
+        #expect(Timestamp.rfc3339("2026-11-30T10:03:56.5Z") == 1_796_033_036_500_000_000)
+        #expect(Timestamp.rfc3339("2024-02-29T00:00:00Z") == 1_709_164_800_000_000_000)
+        #expect(Timestamp.rfc3339("1969-12-31T23:59:59Z") == -1_000_000_000)
         // Go's zero time means "not set"; junk is unknown, not a crash.
         for junk in ["0001-01-01T00:00:00Z", "", "now", "2026-11-30", "2026-11-30T10:03:56", "2026-11-30T10:03:56.Z",
                      "2026-13-30T10:03:56Z", "2026-11-30T25:03:56Z", "2026-11-30T10:03:56Zjunk", "2026-11-30T10:03:56+0100",
                      "9999-12-31T23:59:59Z", "2026-11-30 10:04:02.973082046 +0000 UTC", "２０２６-11-30T10:03:56Z"] {
-            #expect(RFC3339.nanoseconds(junk) == nil, "\(junk)")
+            #expect(Timestamp.rfc3339(junk) == nil, "\(junk)")
         }
     }
 
@@ -440,7 +291,7 @@ struct DockerEngineClientTests {
         let full = Array(Captured.dockerContainer.utf8)
         for n in stride(from: 0, to: full.count, by: 3) {
             do {
-                _ = try DockerEngineClient.metadata(containerJSON: Data(full[..<n]), imageJSON: nil, runtime: "docker", source: "x")
+                _ = try DockerEngineClient.metadata(containerJSON: Data(full[..<n]), imageJSON: nil, runtime: .docker, source: "x")
             } catch {
                 #expect(error is RuntimeError)
             }
@@ -450,262 +301,10 @@ struct DockerEngineClientTests {
             var mangled = full
             for _ in 0..<3 { mangled[Int.random(in: 0..<mangled.count, using: &generator)] = UInt8.random(in: 0...255, using: &generator) }
             do {
-                _ = try DockerEngineClient.metadata(containerJSON: Data(mangled), imageJSON: Data(Captured.podmanImage.utf8), runtime: "docker", source: "x")
+                _ = try DockerEngineClient.metadata(containerJSON: Data(mangled), imageJSON: Data(Captured.podmanImage.utf8), runtime: .docker, source: "x")
             } catch {
                 #expect(error is RuntimeError)
             }
-        }
-    }
-}
-
-// MARK: - Helpers shared with CRIOInspectTests
-
-/// A client on its own HTTP client (the recommended configuration), shut down afterwards.
-func withEngineClient(runtime: String = "docker", socket: String, timeout: Duration = .seconds(5),
-                      _ body: (DockerEngineClient) async throws -> Void) async throws {
-    let http = DockerEngineClient.makeHTTPClient()
-    let client = DockerEngineClient(runtime: runtime, socketPath: socket, http: http, timeout: timeout)
-    do {
-        try await body(client)
-    } catch {
-        try? await http.shutdown()
-        throw error
-    }
-    try await http.shutdown()
-}
-
-func caught(_ body: () async throws -> Void) async -> (any Error)? {
-    do {
-        try await body()
-        return nil
-    } catch {
-        return error
-    }
-}
-
-func isHTTP(_ error: (any Error)?, _ code: Int) -> Bool {
-    guard let e = error as? RuntimeError, case .http(let c) = e.kind else { return false }
-    return c == code
-}
-
-func kindName(_ kind: RuntimeError.Kind) -> String {
-    switch kind {
-    case .unreachable: "unreachable"
-    case .timeout: "timeout"
-    case .badResponse: "badResponse"
-    case .http(let code): "http(\(code))"
-    case .rpc(let code): "rpc(\(code))"
-    }
-}
-
-func expectKind(_ error: (any Error)?, _ kind: String, _ note: String = "", sourceLocation: SourceLocation = #_sourceLocation) {
-    guard let error else {
-        Issue.record("expected RuntimeError \(kind), got no error \(note)", sourceLocation: sourceLocation)
-        return
-    }
-    guard let runtimeError = error as? RuntimeError else {
-        Issue.record("expected RuntimeError \(kind), got \(type(of: error)): \(error) \(note)", sourceLocation: sourceLocation)
-        return
-    }
-    #expect(kindName(runtimeError.kind) == kind, "\(runtimeError) \(note)", sourceLocation: sourceLocation)
-}
-
-func shortID() -> String { String(UUID().uuidString.prefix(8)).lowercased() }
-
-/// A directory with a short path (unix socket paths are limited to 107 bytes).
-func shortTemporaryDirectory() throws -> String {
-    let path = "/tmp/cf-\(shortID())"
-    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    return path
-}
-
-func lastLine(_ output: String) -> String {
-    output.split(whereSeparator: \.isNewline).last.map(String.init)?.trimmingCharacters(in: .whitespaces) ?? ""
-}
-
-/// `sh` for commands that leave a long-lived child behind (`podman run -d` leaves conmon running):
-/// Foundation's Process learns that its child ended through a socket the child inherits (seen as fd 12),
-/// so `waitUntilExit` would wait for conmon, i.e. for the container to exit. The command runs in bash
-/// with every descriptor above 2 closed, its output going to a file.
-func shDetached(_ command: String, output: String) throws -> (status: Int32, output: String) {
-    let script = #"for fd in /proc/$$/fd/*; do n=${fd##*/}; if [ "$n" -gt 2 ] 2>/dev/null; then eval "exec $n>&-" 2>/dev/null; fi; done; eval "$CASEFILE_COMMAND""#
-    guard FileManager.default.createFile(atPath: output, contents: nil) else { throw POSIXError(.EIO) }
-    let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: output))
-    defer { try? handle.close() }
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/bin/bash")
-    p.arguments = ["-c", script]
-    var env = ProcessInfo.processInfo.environment
-    env["PATH"] = "/usr/sbin:/usr/bin:/sbin:/bin:" + (env["PATH"] ?? "")
-    env["CASEFILE_COMMAND"] = command
-    p.environment = env
-    p.standardOutput = handle
-    p.standardError = handle
-    try p.run()
-    p.waitUntilExit()
-    return (p.terminationStatus, (try? String(contentsOfFile: output, encoding: .utf8)) ?? "")
-}
-
-/// A unix socket file bound but never listened on: connecting to it is refused.
-func makeDeadSocket(at path: String) throws {
-    let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-    guard fd >= 0 else { throw POSIXError(.EIO) }
-    defer { close(fd) }
-    var address = sockaddr_un()
-    address.sun_family = sa_family_t(AF_UNIX)
-    let bytes = Array(path.utf8)
-    withUnsafeMutableBytes(of: &address.sun_path) { raw in
-        for (i, b) in bytes.enumerated() where i < raw.count - 1 { raw[i] = b }
-    }
-    let status = withUnsafePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-    }
-    guard status == 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
-}
-
-/// What a client's `events()` said about the container that `run` starts (its id from `cidFile`).
-func lifecycle(of client: DockerEngineClient, cidFile: String, run: String) async throws -> [RuntimeEvent.Action] {
-    let log = EventLog()
-    let stream = client.events()
-    let consumer = Task {
-        do {
-            for try await event in stream { await log.add(event) }
-            await log.end(nil)
-        } catch {
-            await log.end("\(error)")
-        }
-    }
-    // Let the stream open before the container exists.
-    try await Task.sleep(for: .seconds(1))
-    let result = try sh(run)
-    #expect(result.status == 0, "\(run): \(result.output)")
-    let id = try String(contentsOfFile: cidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
-    #expect(id.count == 64)
-    let deadline = ContinuousClock.now + .seconds(10)
-    var mine: [RuntimeEvent] = []
-    while ContinuousClock.now < deadline {
-        mine = await log.events.filter { $0.containerID == id }
-        if mine.contains(where: { $0.action == .destroy }) { break }
-        if let ended = await log.ended { Issue.record("event stream ended: \(ended ?? "finished")"); break }
-        try await Task.sleep(for: .milliseconds(100))
-    }
-    // Times are the daemon's, in order, and recent.
-    let now = Int64(Date().timeIntervalSince1970 * 1e9)
-    let times = mine.compactMap(\.time)
-    #expect(times.count == mine.count)
-    #expect(times == times.sorted())
-    #expect(times.allSatisfy { abs(now - $0) < 60_000_000_000 })
-    // Stopping the consumer closes the stream promptly.
-    let stop = ContinuousClock.now
-    consumer.cancel()
-    await consumer.value
-    #expect(ContinuousClock.now - stop < .seconds(2))
-    return mine.map(\.action)
-}
-
-actor EventLog {
-    private(set) var events: [RuntimeEvent] = []
-    /// nil while open; then .some(nil) when finished, .some(error) when it threw.
-    private(set) var ended: String??
-    func add(_ event: RuntimeEvent) { events.append(event) }
-    func end(_ error: String?) { ended = .some(error) }
-}
-
-// MARK: - Fake runtime servers on unix sockets
-
-struct FakeAnswer: Sendable {
-    var status: HTTPResponseStatus = .ok
-    var body: String
-    var contentType = "application/json"
-}
-
-enum FakeBehavior: Sendable {
-    /// Accepts, reads, never answers.
-    case silent
-    /// Answers these bytes to the first read, then closes or keeps the connection.
-    case raw(String, close: Bool)
-    /// An HTTP/1.1 server (NIOHTTP1's server pipeline) answering each request by its URI.
-    case http(@Sendable (String) -> FakeAnswer)
-}
-
-struct FakeRuntimeServer {
-    let directory: String
-    let path: String
-    let channel: any Channel
-
-    static func start(_ behavior: FakeBehavior) async throws -> FakeRuntimeServer {
-        let directory = try shortTemporaryDirectory()
-        let path = directory + "/fake.sock"
-        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    switch behavior {
-                    case .silent:
-                        break
-                    case .raw(let text, let close):
-                        try channel.pipeline.syncOperations.addHandler(RawReply(reply: Array(text.utf8), close: close))
-                    case .http(let route):
-                        try channel.pipeline.syncOperations.configureHTTPServerPipeline()
-                        try channel.pipeline.syncOperations.addHandler(HTTPReply(route: route))
-                    }
-                }
-            }
-            .bind(unixDomainSocketPath: path, cleanupExistingSocketFile: true)
-            .get()
-        return FakeRuntimeServer(directory: directory, path: path, channel: channel)
-    }
-
-    func stop() async {
-        try? await channel.close()
-        try? FileManager.default.removeItem(atPath: directory)
-    }
-}
-
-final class RawReply: ChannelInboundHandler {
-    typealias InboundIn = ByteBuffer
-    typealias OutboundOut = ByteBuffer
-    let reply: [UInt8]
-    let close: Bool
-    var answered = false
-
-    init(reply: [UInt8], close: Bool) {
-        self.reply = reply
-        self.close = close
-    }
-
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        guard !answered else { return }
-        answered = true
-        context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(bytes: reply)), promise: nil)
-        if close { context.close(promise: nil) }
-    }
-}
-
-final class HTTPReply: ChannelInboundHandler {
-    typealias InboundIn = HTTPServerRequestPart
-    typealias OutboundOut = HTTPServerResponsePart
-    let route: @Sendable (String) -> FakeAnswer
-    var uri = ""
-    var hasHost = false
-
-    init(route: @escaping @Sendable (String) -> FakeAnswer) { self.route = route }
-
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        switch unwrapInboundIn(data) {
-        case .head(let head):
-            uri = head.uri
-            hasHost = !head.headers["Host"].isEmpty
-        case .body:
-            break
-        case .end:
-            // Like Go's net/http, which every real runtime uses: HTTP/1.1 without Host is a 400.
-            let answer = hasHost ? route(uri) : FakeAnswer(status: .badRequest, body: "400 Bad Request: missing required Host header", contentType: "text/plain; charset=utf-8")
-            var headers = HTTPHeaders()
-            headers.add(name: "Content-Type", value: answer.contentType)
-            headers.add(name: "Content-Length", value: "\(answer.body.utf8.count)")
-            context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: answer.status, headers: headers))), promise: nil)
-            context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(string: answer.body)))), promise: nil)
-            context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
         }
     }
 }

@@ -1,0 +1,70 @@
+import CasefileTestSupport
+import Foundation
+import Testing
+
+/// `casefile record` as a user runs it, then investigation of what it wrote: read-only, safe display.
+@Suite(.serialized)
+struct CLIRecordTests {
+    /// Ctrl-C stops a recording at once even with a long --duration, and the stop is clean.
+    @Test func interruptStopsALongRecordingCleanly() throws {
+        guard Requirement.root() else { return }
+        let db = try temporaryDirectory().appendingPathComponent("int.db").path
+        let recorder = Process()
+        recorder.executableURL = URL(fileURLWithPath: CasefileCommand.binary)
+        recorder.arguments = ["record", "--db", db, "--duration", "600", "--no-enrichment"]
+        recorder.standardError = FileHandle.nullDevice
+        try recorder.run()
+        Thread.sleep(forTimeInterval: 1.5)
+        let sent = Date()
+        recorder.interrupt()
+        recorder.waitUntilExit()
+        #expect(Date().timeIntervalSince(sent) < 10)
+        #expect(recorder.terminationStatus == 0)
+        let info = try CasefileCommand.run(["info", "--db", db])
+        #expect(!info.stdout.contains("NOT a clean shutdown"), "\(info.stdout)")
+    }
+
+    /// Without root, `record` says so and what to run instead (the test drops to `nobody`).
+    @Test func recordWithoutRootSaysRunAsRoot() throws {
+        guard Requirement.root() else { return }
+        let r = try sh("runuser -u nobody -- '\(CasefileCommand.binary)' record --db /tmp/cf-nobody-\(UUID().uuidString.prefix(8)).db")
+        #expect(r.status != 0)
+        #expect(r.output.contains("must run as root") && r.output.contains("sudo casefile record"), "\(r.output)")
+    }
+
+    /// Record with the real binary, run a command with hostile argv, and read it back safely.
+    @Test func recordThenTimelineShowsHostileArgvEscaped() throws {
+        guard Requirement.root() else { return }
+        let dir = try temporaryDirectory()
+        let db = dir.appendingPathComponent("case.db").path
+        let marker = "cf-cli-\(UUID().uuidString.prefix(8))"
+        let recorder = Process()
+        recorder.executableURL = URL(fileURLWithPath: CasefileCommand.binary)
+        recorder.arguments = ["record", "--db", db, "--duration", "3", "--no-enrichment"]
+        recorder.standardError = FileHandle.nullDevice
+        try recorder.run()
+        Thread.sleep(forTimeInterval: 1.2)
+        // argv with an ANSI escape, HTML, a newline and an invalid UTF-8 byte (made by printf)
+        _ = try run("/bin/sh", ["-c", "exec /bin/sh -c 'exit 0' \"$(printf '\\033[31m<b>\(marker)</b>\\nsecond\\377')\""])
+        recorder.waitUntilExit()
+        #expect(recorder.terminationStatus == 0)
+
+        let info = try CasefileCommand.run(["info", "--db", db])
+        #expect(info.status == 0, "\(info.stderr)")
+        #expect(info.stdout.contains("0 lost") && info.stdout.contains("exec"), "\(info.stdout)")
+
+        let timeline = try CasefileCommand.run(["timeline", "--db", db, "--kind", "exec"])
+        #expect(timeline.status == 0, "\(timeline.stderr)")
+        // the inner exec, whose argv holds the bytes printf made (the outer shell's holds the printf command)
+        let line = try #require(timeline.stdout.split(separator: "\n").first { $0.contains(marker) && $0.contains("second\\xFF") },
+                                "\(timeline.stdout.split(separator: "\n").filter { $0.contains(marker) })")
+        #expect(line.contains("\\x1B[31m<b>\(marker)</b>\\nsecond\\xFF"), "\(line)")
+        #expect(!timeline.stdoutBytes.contains(0x1B), "no raw escape reaches the terminal")
+        // read-only: the investigation did not change the file
+        let before = try Data(contentsOf: URL(fileURLWithPath: db))
+        _ = try CasefileCommand.run(["timeline", "--db", db])
+        #expect(try Data(contentsOf: URL(fileURLWithPath: db)) == before)
+        let walSize = (try? FileManager.default.attributesOfItem(atPath: db + "-wal")[.size] as? Int) ?? 0
+        #expect(walSize == 0, "a clean stop folds the WAL back into the case file")
+    }
+}

@@ -1,0 +1,46 @@
+import CasefileTestSupport
+import Foundation
+import Testing
+
+/// The `casefile` binary as a user runs it without root: errors that say what is wrong.
+@Suite struct CLIErrorTests {
+    @Test func binaryIsBuilt() {
+        #expect(FileManager.default.isExecutableFile(atPath: CasefileCommand.binary), "\(CasefileCommand.binary)")
+    }
+
+    @Test func missingCaseFile() throws {
+        let path = try temporaryDirectory().appendingPathComponent("missing.db").path
+        for command in ["timeline", "info"] {
+            let r = try CasefileCommand.run([command, "--db", path])
+            #expect(r.status != 0)
+            #expect(r.stderr.contains("no case file at \(path)"), "\(r.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: path))
+        }
+    }
+
+    @Test func notACaseFile() throws {
+        let path = try temporaryDirectory().appendingPathComponent("notes.db").path
+        try Data("just text".utf8).write(to: URL(fileURLWithPath: path))
+        let r = try CasefileCommand.run(["info", "--db", path])
+        #expect(r.status != 0)
+        #expect(r.stderr.contains("not a Casefile case file"), "\(r.stderr)")
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == "just text")
+    }
+
+    @Test func badFlagsSayWhatIsWrong() throws {
+        let kind = try CasefileCommand.run(["timeline", "--kind", "bogus"])
+        #expect(kind.status != 0)
+        #expect(kind.stderr.contains("unknown --kind 'bogus'") && kind.stderr.contains("exec"), "\(kind.stderr)")
+        let since = try CasefileCommand.run(["timeline", "--since", "yesterday"])
+        #expect(since.status != 0)
+        #expect(since.stderr.contains("cannot read time 'yesterday'"), "\(since.stderr)")
+        let flag = try CasefileCommand.run(["record", "--no-such-flag"])
+        #expect(flag.status != 0)
+        #expect(flag.stderr.contains("no-such-flag"), "\(flag.stderr)")
+        let socket = try CasefileCommand.run(["record", "--runtime-socket", "dockr=/x.sock"])
+        #expect(socket.status != 0)
+        #expect(socket.stderr.contains("RUNTIME=/absolute/path.sock"), "\(socket.stderr)")
+        let duration = try CasefileCommand.run(["record", "--duration", "-3"])
+        #expect(duration.status != 0)
+    }
+}

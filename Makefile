@@ -2,13 +2,14 @@
 #
 #   sudo make record      set up, build, record this host into ./casefile.db (Ctrl-C stops)
 #   sudo make test        set up (incl. dockerd, containerd+CRI, podman), build, run all tests
+#   make unit             build and run the unit tests only (no root, in parallel, seconds)
 #   sudo make bench       the figures in BENCHMARKS.md
 
 SWIFT ?= swift
 DB ?= ./casefile.db
 DEB_PACKAGES = libbpf-dev libelf-dev zlib1g-dev libsqlite3-dev sqlite3 pkg-config
 
-.PHONY: all deps build release record test runtimes bench clean
+.PHONY: all deps build release record test unit runtimes protos-check bench clean
 
 all: build
 
@@ -34,9 +35,22 @@ record: release
 runtimes:
 	bash scripts/runtimes.sh all
 
-# Serial: every recorder sees the whole host, so tests running at once would only add noise to each other.
+# Unit tests in parallel; integration tests one at a time: every recorder sees the whole host, so
+# recordings running at once would only add noise to each other.
 test: deps runtimes
-	$(SWIFT) test --no-parallel
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build --filter CasefileUnitTests
+	$(SWIFT) test --skip-build --no-parallel --filter CasefileIntegrationTests
+
+unit: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build --filter CasefileUnitTests
+
+# Is Sources/CasefileRuntimeAPI/Generated what proto/ generates? (needs protobuf-compiler, libprotobuf-dev)
+protos-check: deps
+	@for p in protobuf-compiler libprotobuf-dev; do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; fi
+	bash scripts/generate-protos.sh --check
 
 bench: release
 	./.build/release/casefile-bench

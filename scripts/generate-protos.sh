@@ -7,8 +7,9 @@
 #   protoc-gen-grpc-swift-2   2.4.1  (grpc/grpc-swift-protobuf; runtime grpc/grpc-swift-2 2.x)
 #   Swift                     6.3.1 (builds the two plugins)
 #
-# The plugins are built in a scratch SwiftPM package (default /tmp/casefile-protogen,
-# override with PROTOGEN_DIR) the first time; later runs reuse them.
+# The plugins are built from the project's own dependencies (swift-protobuf and grpc-swift-protobuf
+# are in Package.swift), in its .build, so a build that has compiled the project compiles only the two
+# plugins' own sources.
 # Options: Visibility=Public, FileNaming=PathToUnderscores; gRPC clients and servers.
 #
 # Usage: scripts/generate-protos.sh          regenerate in place
@@ -22,7 +23,6 @@ PROTOC_VERSION="libprotoc 3.21.12"
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 PROTO_DIR="$ROOT/proto"
 OUT_DIR="$ROOT/Sources/CasefileRuntimeAPI/Generated"
-PROTOGEN_DIR="${PROTOGEN_DIR:-/tmp/casefile-protogen}"
 WKT_INCLUDE="${WKT_INCLUDE:-/usr/include}"   # google/protobuf/{any,timestamp}.proto
 
 check=0
@@ -36,37 +36,15 @@ fi
   echo "google/protobuf/timestamp.proto not under $WKT_INCLUDE (apt-get install libprotobuf-dev)" >&2; exit 1; }
 
 SWIFT="${SWIFT:-$(command -v swift || echo /opt/swift/usr/bin/swift)}"
-PLUGIN_SWIFT="$PROTOGEN_DIR/.build/release/protoc-gen-swift"
-PLUGIN_GRPC="$PROTOGEN_DIR/.build/release/protoc-gen-grpc-swift-2"
-
-plugin_ok() {
-  [[ -x "$PLUGIN_SWIFT" && -x "$PLUGIN_GRPC" ]] &&
-    [[ "$("$PLUGIN_SWIFT" --version)" == "protoc-gen-swift $SWIFT_PROTOBUF_VERSION" ]] &&
-    [[ "$("$PLUGIN_GRPC" --version)" == "protoc-gen-grpc-swift-2 $GRPC_SWIFT_PROTOBUF_VERSION" ]]
-}
-
-if ! plugin_ok; then
-  echo "building protoc plugins in $PROTOGEN_DIR ..." >&2
-  mkdir -p "$PROTOGEN_DIR/Sources/Placeholder"
-  cat > "$PROTOGEN_DIR/Package.swift" <<SWIFT
-// swift-tools-version: 6.1
-// Scratch package: builds the protoc plugins for casefile's scripts/generate-protos.sh.
-import PackageDescription
-let package = Package(
-    name: "casefile-protogen",
-    dependencies: [
-        .package(url: "https://github.com/apple/swift-protobuf", exact: "$SWIFT_PROTOBUF_VERSION"),
-        .package(url: "https://github.com/grpc/grpc-swift-protobuf", exact: "$GRPC_SWIFT_PROTOBUF_VERSION"),
-    ],
-    targets: [.target(name: "Placeholder")]
-)
-SWIFT
-  echo "enum Placeholder {}" > "$PROTOGEN_DIR/Sources/Placeholder/Placeholder.swift"
-  (cd "$PROTOGEN_DIR" &&
-    "$SWIFT" build -c release --product protoc-gen-swift &&
-    "$SWIFT" build -c release --product protoc-gen-grpc-swift-2)
-  plugin_ok || { echo "plugin build did not produce the expected versions" >&2; exit 1; }
-fi
+echo "building protoc plugins from the project's dependencies ..." >&2
+(cd "$ROOT" && "$SWIFT" build --product protoc-gen-swift >&2 && "$SWIFT" build --product protoc-gen-grpc-swift-2 >&2)
+BIN="$(cd "$ROOT" && "$SWIFT" build --show-bin-path)"
+PLUGIN_SWIFT="$BIN/protoc-gen-swift"
+PLUGIN_GRPC="$BIN/protoc-gen-grpc-swift-2"
+[[ "$("$PLUGIN_SWIFT" --version)" == "protoc-gen-swift $SWIFT_PROTOBUF_VERSION" ]] ||
+  echo "warning: $("$PLUGIN_SWIFT" --version) differs from $SWIFT_PROTOBUF_VERSION used for the committed code" >&2
+[[ "$("$PLUGIN_GRPC" --version)" == "protoc-gen-grpc-swift-2 $GRPC_SWIFT_PROTOBUF_VERSION" ]] ||
+  echo "warning: $("$PLUGIN_GRPC" --version) differs from $GRPC_SWIFT_PROTOBUF_VERSION used for the committed code" >&2
 
 # Every .proto under proto/, relative to proto/ (that is also the import root).
 mapfile -t ALL < <(cd "$PROTO_DIR" && find . -name '*.proto' | sed 's#^\./##' | LC_ALL=C sort)

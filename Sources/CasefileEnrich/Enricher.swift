@@ -43,7 +43,7 @@ public actor Enricher {
         public var inFlight = 0
     }
 
-    private struct Request: Sendable {
+    struct Request: Sendable {
         var containerID: String
         var runtimeGuess: ContainerRuntime
     }
@@ -56,14 +56,14 @@ public actor Enricher {
 
     /// The latest create/start event of each recent container, per client: the fallback when the
     /// container is gone before it is inspected. Bounded.
-    private var lastEvents: [String: (client: Int, event: RuntimeEvent)] = [:]
-    private var lastEventOrder: [String] = []
-    private static let lastEventLimit = 4096
+    var lastEvents: [String: (client: Int, event: RuntimeEvent)] = [:]
+    var lastEventOrder: [String] = []
+    static let lastEventLimit = 4096
 
     public nonisolated let clients: [any RuntimeClient]
-    private let configuration: Configuration
+    let configuration: Configuration
     private let sink: @Sendable (Outcome) -> Void
-    private let logger: Logger
+    let logger: Logger
     private nonisolated let requests: AsyncStream<Request>
     private nonisolated let continuation: AsyncStream<Request>.Continuation
     /// Unbounded, but bounded in practice: one entry per container in flight or due for a retry.
@@ -74,7 +74,7 @@ public actor Enricher {
 
     private var done: Set<String> = []
     private var inFlight: Set<String> = []
-    private var waiting: [String: (request: Request, attempts: Int, next: ContinuousClock.Instant)] = [:]
+    var waiting: [String: (request: Request, attempts: Int, next: ContinuousClock.Instant)] = [:]
 
     public init(clients: [any RuntimeClient], configuration: Configuration = Configuration(),
                 logger: Logger = Logger(label: "casefile.enrich"), sink: @escaping @Sendable (Outcome) -> Void) {
@@ -146,7 +146,7 @@ public actor Enricher {
 
     private var pendingCount = 0
     /// Clients whose event stream is established, or known to be absent or down.
-    private var streamsReady: Set<Int> = []
+    var streamsReady: Set<Int> = []
 
     /// Waits (at most `timeout`) until every runtime's event stream is established or known to
     /// be unavailable, so containers created from now on are heard of at creation.
@@ -156,7 +156,7 @@ public actor Enricher {
             try? await Task.sleep(for: .milliseconds(10))
         }
     }
-    private var stopping = false
+    var stopping = false
 
     // MARK: Requests
 
@@ -305,95 +305,4 @@ public actor Enricher {
     }
 
     private var refining = 0
-
-    private func remember(_ event: RuntimeEvent, client: Int) {
-        if lastEvents.updateValue((client, event), forKey: event.containerID) == nil {
-            lastEventOrder.append(event.containerID)
-            if lastEventOrder.count > Self.lastEventLimit {
-                lastEvents[lastEventOrder.removeFirst()] = nil
-            }
-        }
-    }
-
-    /// A runtime came back: everything waiting is due now.
-    private func runtimeBack(_ source: String) {
-        guard !waiting.isEmpty else { return }
-        logger.info("\(source) answers again; retrying \(waiting.count) containers")
-        for id in waiting.keys { waiting[id]?.next = .now }
-    }
-
-    // MARK: Event streams
-
-    private func follow(clientAt index: Int) async {
-        let client = clients[index]
-        var failures = 0
-        while !Task.isCancelled && !stopping {
-            let received = Received()
-            let failuresBefore = failures
-            do {
-                try await client.followEvents { event in
-                    await self.heard(event, from: index, firstSinceFailures: received.first() ? failuresBefore : 0)
-                }
-                // A stream that ends at once without ever failing: this API has none (CRI, CRI-O).
-                if !received.any && failures == 0 {
-                    streamsReady.insert(index)
-                    return
-                }
-                if received.any { failures = 0 }
-            } catch {
-                streamsReady.insert(index) // down: nothing to wait for
-                failures = received.any ? 1 : failures + 1
-                if failures == 1 { logger.debug("event stream of \(client.source) failed: \(error)") }
-            }
-            try? await Task.sleep(for: min(configuration.firstRetry * (1 << min(failures, 6)), .seconds(5)))
-        }
-    }
-
-    /// One event from client `index`'s stream.
-    private func heard(_ event: RuntimeEvent, from index: Int, firstSinceFailures failures: Int) {
-        // The stream works again after failing: the runtime is back.
-        if failures > 0 { runtimeBack(clients[index].source) }
-        switch event.action {
-        case .create, .start:
-            remember(event, client: index)
-            submit(containerID: event.containerID, runtimeGuess: clients[index].runtime)
-        case .subscribed:
-            streamsReady.insert(index)
-        case .exit, .destroy:
-            break
-        }
-    }
-}
-
-/// Whether a stream delivered anything yet (set from the stream's callback).
-private final class Received: Sendable {
-    private let count = Mutex(0)
-    /// True for the first event only.
-    func first() -> Bool { count.withLock { $0 += 1; return $0 == 1 } }
-    var any: Bool { count.withLock { $0 > 0 } }
-}
-
-/// At most `limit` holders at a time; waiters are served in order.
-actor Limiter {
-    private let limit: Int
-    private var holders = 0
-    private var waiters: [CheckedContinuation<Void, Never>] = []
-
-    init(limit: Int) { self.limit = max(1, limit) }
-
-    func acquire() async {
-        if holders < limit {
-            holders += 1
-            return
-        }
-        await withCheckedContinuation { waiters.append($0) }
-    }
-
-    func release() {
-        if waiters.isEmpty {
-            holders -= 1
-        } else {
-            waiters.removeFirst().resume()
-        }
-    }
 }

@@ -176,3 +176,69 @@ public struct CgroupChange: Sendable, Equatable {
         self.path = path
     }
 }
+
+/// Every kind of event Casefile stores: the one definition. The raw value is what `events.kind`
+/// holds; the store writes `name` and the meanings below into the case file's `event_kinds`
+/// table, so `sqlite3` users read them next to the data.
+public enum EventKind: Int, Sendable, CaseIterable, Hashable {
+    case exec = 1
+    case fork = 2
+    case exit = 3
+    case cgroupMkdir = 4
+    case cgroupRmdir = 5
+
+    /// The name used in the store, the CLI (`--kind`) and reports.
+    public var name: String {
+        switch self {
+        case .exec: "exec"
+        case .fork: "fork"
+        case .exit: "exit"
+        case .cgroupMkdir: "cgroup_mkdir"
+        case .cgroupRmdir: "cgroup_rmdir"
+        }
+    }
+
+    public init?(name: String) {
+        guard let kind = Self.allCases.first(where: { $0.name == name }) else { return nil }
+        self = kind
+    }
+
+    /// What happened, and where its details are.
+    public var description: String {
+        switch self {
+        case .exec: "A process replaced its program (execve/execveat succeeded). Details in execs (execs.event_id = events.id)."
+        case .fork: "A process created a new process (fork/vfork/clone without CLONE_THREAD). pid is the parent."
+        case .exit: "The last thread of a process exited. pid is the process."
+        case .cgroupMkdir: "A cgroup directory was created, in any hierarchy. pid is the task that created it."
+        case .cgroupRmdir: "A cgroup directory was removed, in any hierarchy. pid is the task that removed it."
+        }
+    }
+
+    /// What `events.ret` means for this kind (nil: unused).
+    public var retMeans: String? {
+        switch self {
+        case .exit: "exit code (0-255), when not killed by a signal"
+        case .exec, .fork, .cgroupMkdir, .cgroupRmdir: nil
+        }
+    }
+
+    /// What `events.aux` means for this kind (nil: unused).
+    public var auxMeans: String? {
+        switch self {
+        case .exec: "pid before exec (differs when a thread called exec)"
+        case .fork: "child pid"
+        case .exit: "signal that killed it, or 0 (+128 when it dumped core)"
+        case .cgroupMkdir, .cgroupRmdir: "hierarchy id"
+        }
+    }
+
+    /// What `events.object_id` points to for this kind (nil: unused).
+    public var objectIs: String? {
+        switch self {
+        case .fork: "processes.id of the child"
+        case .cgroupMkdir: "cgroups.id of the new cgroup"
+        case .cgroupRmdir: "cgroups.id of the removed cgroup"
+        case .exec, .exit: nil
+        }
+    }
+}

@@ -22,7 +22,9 @@ public final class EnrichmentService: Service, Sendable {
         description = endpoints.isEmpty ? "none found" : connections.clients.map(\.source).joined(separator: ", ")
     }
 
-    /// Runs until `finish()` or graceful shutdown; then the connections are closed.
+    /// Runs until graceful shutdown, then closes the connections. The recorder's stop protocol
+    /// finishes the enricher first (so its last answers are written); the service then waits for
+    /// the group to shut it down, since a service that returns early ends the whole group.
     public func run() async throws {
         let enricher = self.enricher
         try await connections.run {
@@ -31,6 +33,7 @@ public final class EnrichmentService: Service, Sendable {
             } onGracefulShutdown: {
                 enricher.finish()
             }
+            try? await gracefulShutdown()
         }
     }
 }

@@ -47,10 +47,7 @@ public final class Recorder: Service, Sendable {
     /// down last), then the recorder, whose end ends the group.
     public var services: [ServiceGroupConfiguration.ServiceConfiguration] {
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
-        if let enrichment {
-            // It returns on its own once the recorder's stop protocol has finished it.
-            services.append(.init(service: enrichment, successTerminationBehavior: .ignore))
-        }
+        if let enrichment { services.append(.init(service: enrichment)) }
         services.append(.init(service: self, successTerminationBehavior: .gracefullyShutdownGroup))
         return services
     }

@@ -12,11 +12,13 @@ import GRDB
 public final class SessionWriter {
     public let sessionID: Int64
     public let queue: DatabaseQueue
-    private let session: SessionInfo
-    private var bootID: String { session.clock.bootID }
+    let session: SessionInfo
+    var bootID: String { session.clock.bootID }
 
-    private var processIDs: [ProcessKey: Int64] = [:]
-    private var cgroupRows: [CgroupKey: Int64] = [:]
+    /// Row ids of process instances and cgroups written by this session (see the extension in
+    /// SessionWriter+Events.swift).
+    var processIDs: [ProcessKey: Int64] = [:]
+    var cgroupRows: [CgroupKey: Int64] = [:]
     private var statements: WriterStatements?
     public private(set) var eventsWritten: UInt64 = 0
     public private(set) var eventsLost: UInt64 = 0
@@ -26,11 +28,21 @@ public final class SessionWriter {
         var id: UInt64
     }
 
-    /// Creates the `sessions` row.
+    /// Creates the `sessions` row, and writes what each event kind means into `event_kinds`
+    /// (from `EventKind`, the one definition).
     public init(queue: DatabaseQueue, session: SessionInfo) throws {
         self.queue = queue
         self.session = session
         sessionID = try queue.write { db in
+            for kind in EventKind.allCases {
+                try db.execute(sql: """
+                    INSERT INTO event_kinds (id, name, description, ret_means, aux_means, object_is)
+                    VALUES (:id, :name, :description, :ret, :aux, :object)
+                    ON CONFLICT (id) DO UPDATE SET name = excluded.name, description = excluded.description,
+                        ret_means = excluded.ret_means, aux_means = excluded.aux_means, object_is = excluded.object_is
+                    """, arguments: ["id": kind.rawValue, "name": kind.name, "description": kind.description,
+                                     "ret": kind.retMeans, "aux": kind.auxMeans, "object": kind.objectIs])
+            }
             try db.execute(sql: """
                 INSERT INTO sessions (host, kernel, machine_id, boot_id, boot_offset_ns, cgroup_layout,
                     cgroup_hierarchy, cgroup_mount, started_at, casefile_version, abi_version, command_line,
@@ -203,201 +215,5 @@ public final class SessionWriter {
         u.bindText(.error, f.error)
         u.bindText(.source, f.source)
         try u.run()
-    }
-
-    // MARK: - Processes found at start
-
-    private func upsert(_ p: ProcessRecord, _ s: WriterStatements) throws {
-        let u = s.snapshotProcess
-        u.bindText(.bootID, bootID)
-        u.bind(.pid, Int64(p.key.pid))
-        u.bind(.startTicks, Int64(bitPattern: p.key.startTicks))
-        u.bind(.startBootNs, Int64(bitPattern: p.key.startBootNanoseconds))
-        u.bind(.startedAt, session.clock.utc(p.key.startBootNanoseconds))
-        u.bind(.ppid, Int64(p.ppid))
-        u.bindText(.exe, p.exe?.bytes)
-        u.bindBlob(.argv, p.argv?.bytes)
-        u.bindText(.cmdline, p.argv.map { Display.commandLine(argv: $0.bytes) })
-        u.bindText(.comm, p.comm?.bytes)
-        u.bind(.uid, p.uid.map { Int64($0) })
-        u.bind(.gid, p.gid.map { Int64($0) })
-        u.bind(.nsPID, p.namespacePID.map { Int64($0) })
-        u.bind(.mntNS, p.mountNamespace.map { Int64($0) })
-        u.bind(.pidNS, p.pidNamespace.map { Int64($0) })
-        u.bind(.cgroup, try p.cgroupID.flatMap { try cgroupRow(hierarchy: session.cgroupHierarchy, id: $0, path: nil, s) })
-        u.bind(.session, sessionID)
-        processIDs[p.key] = try u.runReturningID()
-    }
-
-    private func linkParent(_ p: ProcessRecord, _ s: WriterStatements) throws {
-        guard let parentKey = p.parent, let parent = processIDs[parentKey], let child = processIDs[p.key] else { return }
-        s.setParent.bind(.parent, parent)
-        s.setParent.bind(.process, child)
-        try s.setParent.run()
-    }
-
-    // MARK: - Events
-
-    private func insert(_ r: ResolvedEvent, _ s: WriterStatements) throws {
-        let e = r.event
-        let currentCgroup = try cgroupRow(hierarchy: session.cgroupHierarchy, id: e.cgroupID, path: nil, s)
-        var row = EventRow()
-
-        switch e.body {
-        case .exec(let x):
-            row.uid = Int64(x.uid)
-            row.process = try upsertExec(x, parent: try r.parent.map { try processRow($0, s) }, cgroup: currentCgroup, s)
-            row.aux = Int64(x.oldPID)
-        case .fork(let f):
-            row.uid = Int64(f.uid)
-            let parentID = try processRow(f.parent, s, comm: f.comm)
-            row.process = parentID
-            row.aux = Int64(f.child.pid)
-            row.object = try insertChild(f, parent: parentID, cgroup: currentCgroup, s)
-        case .exit(let x):
-            let id = try processRow(x.process, s, comm: x.comm, ppid: x.ppid)
-            let u = s.exitProcess
-            u.bind(.exitedAt, r.time)
-            u.bind(.code, x.signal == 0 ? Int64(x.code) : nil)
-            u.bind(.signal, x.signal == 0 ? nil : Int64(x.signal))
-            u.bind(.process, id)
-            try u.run()
-            row.process = id
-            row.ret = x.signal == 0 ? Int64(x.code) : nil
-            row.aux = Int64(x.signal) + (x.coreDumped ? 128 : 0)
-            // The instance is finished: later references to it are rare, drop it from the cache.
-            processIDs[x.process] = nil
-        case .cgroup(let c):
-            row.process = try r.process.map { try processRow($0, s) }
-            // mkdir: the row was written from the pipeline's CgroupRecord; rmdir may be of a cgroup never seen.
-            let cgroup = try cgroupRow(hierarchy: c.hierarchyID, id: c.id, path: c.change == .rmdir ? c.path : nil, s)
-            if c.change == .rmdir {
-                s.cgroupRemoved.bind(.removedAt, r.time)
-                s.cgroupRemoved.bind(.level, Int64(c.level))
-                s.cgroupRemoved.bind(.cgroup, cgroup)
-                try s.cgroupRemoved.run()
-            }
-            if let removed = r.removesContainer {
-                s.containerRemoved.bind(.removedAt, r.time)
-                s.containerRemoved.bindText(.id, removed)
-                try s.containerRemoved.run()
-            }
-            row.aux = Int64(c.hierarchyID)
-            row.object = cgroup
-        }
-        if row.process == nil, let key = r.process { row.process = try processRow(key, s) }
-
-        let ev = s.event
-        ev.bind(.session, sessionID)
-        ev.bind(.ts, r.time)
-        ev.bind(.kind, Int64(e.kind.rawValue))
-        ev.bind(.pid, Int64(e.pid))
-        ev.bind(.tid, Int64(e.tid))
-        ev.bind(.uid, row.uid)
-        ev.bind(.process, row.process)
-        ev.bind(.cgroup, currentCgroup)
-        ev.bind(.ret, row.ret)
-        ev.bind(.aux, row.aux)
-        ev.bind(.object, row.object)
-        try ev.run()
-
-        if case .exec(let x) = e.body {
-            let d = s.execDetail
-            d.bind(.event, ev.lastInsertRowID)
-            d.bindText(.filename, x.filename.bytes)
-            d.bindBlob(.argv, x.argv.bytes)
-            d.bindText(.cmdline, Display.commandLine(argv: x.argv.bytes, truncated: x.argvTruncated))
-            d.bind(.argvTruncated, x.argvTruncated)
-            d.bind(.filenameTruncated, x.filenameTruncated)
-            try d.run()
-        }
-    }
-
-    /// The kind-specific columns of an `events` row (their meaning per kind is in `event_kinds`).
-    private struct EventRow {
-        var uid: Int64?
-        var process: Int64?
-        var ret: Int64?
-        var aux: Int64?
-        var object: Int64?
-    }
-
-    /// The process row an exec makes or updates.
-    private func upsertExec(_ x: Exec, parent: Int64?, cgroup: Int64?, _ s: WriterStatements) throws -> Int64 {
-        let u = s.execProcess
-        u.bindText(.bootID, bootID)
-        u.bind(.pid, Int64(x.process.pid))
-        u.bind(.startBootNs, Int64(bitPattern: x.process.startBootNanoseconds))
-        u.bind(.startedAt, session.clock.utc(x.process.startBootNanoseconds))
-        u.bind(.ppid, Int64(x.ppid))
-        u.bind(.parent, parent)
-        u.bindText(.exe, x.filename.bytes)
-        u.bindBlob(.argv, x.argv.bytes)
-        u.bindText(.cmdline, Display.commandLine(argv: x.argv.bytes, truncated: x.argvTruncated))
-        u.bindText(.comm, x.comm.bytes)
-        u.bind(.uid, Int64(x.uid))
-        u.bind(.gid, Int64(x.gid))
-        u.bind(.nsPID, Int64(x.namespacePID))
-        u.bind(.mntNS, Int64(x.mountNamespace))
-        u.bind(.pidNS, Int64(x.pidNamespace))
-        u.bind(.cgroup, cgroup)
-        u.bind(.session, sessionID)
-        u.bind(.startTicks, Int64(bitPattern: x.process.startTicks))
-        let id = try u.runReturningID()
-        processIDs[x.process] = id
-        return id
-    }
-
-    /// The process row a fork makes.
-    private func insertChild(_ f: Fork, parent: Int64, cgroup: Int64?, _ s: WriterStatements) throws -> Int64 {
-        let c = s.forkChild
-        c.bindText(.bootID, bootID)
-        c.bind(.pid, Int64(f.child.pid))
-        c.bind(.startBootNs, Int64(bitPattern: f.child.startBootNanoseconds))
-        c.bind(.startedAt, session.clock.utc(f.child.startBootNanoseconds))
-        c.bind(.ppid, Int64(f.parent.pid))
-        c.bind(.parent, parent)
-        c.bindText(.comm, f.comm.bytes)
-        c.bind(.uid, Int64(f.uid))
-        c.bind(.gid, Int64(f.gid))
-        c.bind(.cgroup, cgroup)
-        c.bind(.session, sessionID)
-        c.bind(.startTicks, Int64(bitPattern: f.child.startTicks))
-        let id = try c.runReturningID()
-        processIDs[f.child] = id
-        return id
-    }
-
-    /// Row id of a process instance, creating a minimal row when it was never seen.
-    private func processRow(_ key: ProcessKey, _ s: WriterStatements, comm: ByteString? = nil, ppid: UInt32? = nil) throws -> Int64 {
-        if let id = processIDs[key] { return id }
-        let u = s.touchProcess
-        u.bindText(.bootID, bootID)
-        u.bind(.pid, Int64(key.pid))
-        u.bind(.startBootNs, Int64(bitPattern: key.startBootNanoseconds))
-        u.bind(.startedAt, key.startBootNanoseconds == 0 ? nil : session.clock.utc(key.startBootNanoseconds))
-        u.bindText(.comm, comm?.bytes)
-        u.bind(.ppid, ppid.map { Int64($0) })
-        u.bind(.session, sessionID)
-        u.bind(.startTicks, Int64(bitPattern: key.startTicks))
-        let id = try u.runReturningID()
-        processIDs[key] = id
-        return id
-    }
-
-    /// Row id of a cgroup, creating a row when it was never seen (`path` may be unknown yet).
-    private func cgroupRow(hierarchy: UInt32, id: UInt64, path: ByteString?, _ s: WriterStatements) throws -> Int64? {
-        guard id != 0 else { return nil }
-        let key = CgroupKey(hierarchy: hierarchy, id: id)
-        if let row = cgroupRows[key], path == nil { return row }
-        let u = s.touchCgroup
-        u.bindText(.bootID, bootID)
-        u.bind(.hierarchy, Int64(hierarchy))
-        u.bind(.cgroupID, Int64(bitPattern: id))
-        u.bindText(.path, path?.bytes)
-        u.bind(.session, sessionID)
-        let row = try u.runReturningID()
-        cgroupRows[key] = row
-        return row
     }
 }

@@ -147,69 +147,72 @@ struct EnrichmentTests {
 
     @Test func criPodAndContainerThroughContainerdsCRIPlugin() async throws {
         guard Requirement.root(), Runtime.require(.containerd) else { return }
-        let connection = try GRPCConnection(socketPath: "/run/containerd/containerd.sock")
-        let cri = Runtime_V1_RuntimeService.Client(wrapping: connection.client)
-        let podUID = UUID().uuidString.lowercased()
-        let t = Self.tag()
-        var sandboxID = ""
-        var containerID = ""
-        let queue = try await record {
-            var sandbox = Runtime_V1_PodSandboxConfig()
-            sandbox.metadata.name = "api-\(t)"
-            sandbox.metadata.namespace = "prod"
-            sandbox.metadata.uid = podUID
-            sandbox.labels = ["app": "api", "tier": "backend", "io.kubernetes.pod.uid": podUID]
-            sandbox.linux.cgroupParent = "/kubepods/besteffort/pod\(podUID)"
-            sandbox.linux.securityContext.namespaceOptions.network = .node
-            sandbox.logDirectory = "/tmp/cf-cri-\(t)"
-            var run = Runtime_V1_RunPodSandboxRequest()
-            run.config = sandbox
-            sandboxID = try await cri.runPodSandbox(run).podSandboxID
+        // The test plays the kubelet: its own gRPC client to containerd's CRI plugin.
+        let transport = try HTTP2ClientTransport.Posix(target: .unixDomainSocket(path: "/run/containerd/containerd.sock"),
+                                                       transportSecurity: .plaintext)
+        try await withGRPCClient(transport: transport) { client in
+            let cri = Runtime_V1_RuntimeService.Client(wrapping: client)
+            let podUID = UUID().uuidString.lowercased()
+            let t = Self.tag()
+            var sandboxID = ""
+            var containerID = ""
+            let queue = try await record {
+                var sandbox = Runtime_V1_PodSandboxConfig()
+                sandbox.metadata.name = "api-\(t)"
+                sandbox.metadata.namespace = "prod"
+                sandbox.metadata.uid = podUID
+                sandbox.labels = ["app": "api", "tier": "backend", "io.kubernetes.pod.uid": podUID]
+                sandbox.linux.cgroupParent = "/kubepods/besteffort/pod\(podUID)"
+                sandbox.linux.securityContext.namespaceOptions.network = .node
+                sandbox.logDirectory = "/tmp/cf-cri-\(t)"
+                var run = Runtime_V1_RunPodSandboxRequest()
+                run.config = sandbox
+                sandboxID = try await cri.runPodSandbox(run).podSandboxID
 
-            var config = Runtime_V1_ContainerConfig()
-            config.metadata.name = "server"
-            config.image.image = Self.image
-            config.command = ["sleep", "30"]
-            config.labels = ["io.kubernetes.pod.name": "api-\(t)", "io.kubernetes.pod.namespace": "prod",
-                             "io.kubernetes.pod.uid": podUID, "io.kubernetes.container.name": "server"]
-            config.logPath = "server.log"
-            var create = Runtime_V1_CreateContainerRequest()
-            create.podSandboxID = sandboxID
-            create.config = config
-            create.sandboxConfig = sandbox
-            containerID = try await cri.createContainer(create).containerID
-            var start = Runtime_V1_StartContainerRequest()
-            start.containerID = containerID
-            _ = try await cri.startContainer(start)
-            try await Task.sleep(for: .milliseconds(500))
-        }
-        let (sid, cid) = (sandboxID, containerID)
-        // Clean up as the kubelet would (awaited, so nothing is left for the next test).
-        var stop = Runtime_V1_StopPodSandboxRequest()
-        stop.podSandboxID = sid
-        _ = try? await cri.stopPodSandbox(stop)
-        var remove = Runtime_V1_RemovePodSandboxRequest()
-        remove.podSandboxID = sid
-        _ = try? await cri.removePodSandbox(remove)
-        await connection.shutdown()
-        try await queue.read { db in
-            let c = try #require(try Self.container(db, cid))
-            #expect(c["kube_container_name"] as String? == "server")
-            // containerd's CRI names the image by its first tag: the same image is also imported as
-            // docker.io/casefile/busybox:1, so either name is right.
-            #expect((c["image"] as String?)?.hasSuffix("casefile/busybox:1") == true)
-            #expect((c["enriched_from"] as String?)?.hasPrefix("cri:") == true)
-            #expect((c["image_digest"] as String?)?.contains("sha256:") == true)
-            #expect(c["sandbox"] as Int64 == 0)
-            #expect(c["pod_uid"] as String? == podUID)
-            let sandbox = try #require(try Self.container(db, sid))
-            #expect(sandbox["sandbox"] as Int64 == 1)
-            #expect(sandbox["pod_uid"] as String? == podUID)
-            let pod = try #require(try Row.fetchOne(db, sql: "SELECT * FROM pods WHERE uid = ?", arguments: [podUID]))
-            #expect(pod["name"] as String? == "api-\(t)")
-            #expect(pod["namespace"] as String? == "prod")
-            let labels = try #require(pod["labels"] as String?)
-            #expect(labels.contains(#""app":"api""#) && labels.contains(#""tier":"backend""#))
+                var config = Runtime_V1_ContainerConfig()
+                config.metadata.name = "server"
+                config.image.image = Self.image
+                config.command = ["sleep", "30"]
+                config.labels = ["io.kubernetes.pod.name": "api-\(t)", "io.kubernetes.pod.namespace": "prod",
+                                 "io.kubernetes.pod.uid": podUID, "io.kubernetes.container.name": "server"]
+                config.logPath = "server.log"
+                var create = Runtime_V1_CreateContainerRequest()
+                create.podSandboxID = sandboxID
+                create.config = config
+                create.sandboxConfig = sandbox
+                containerID = try await cri.createContainer(create).containerID
+                var start = Runtime_V1_StartContainerRequest()
+                start.containerID = containerID
+                _ = try await cri.startContainer(start)
+                try await Task.sleep(for: .milliseconds(500))
+            }
+            let (sid, cid) = (sandboxID, containerID)
+            // Clean up as the kubelet would (awaited, so nothing is left for the next test).
+            var stop = Runtime_V1_StopPodSandboxRequest()
+            stop.podSandboxID = sid
+            _ = try? await cri.stopPodSandbox(stop)
+            var remove = Runtime_V1_RemovePodSandboxRequest()
+            remove.podSandboxID = sid
+            _ = try? await cri.removePodSandbox(remove)
+            try await queue.read { db in
+                let c = try #require(try Self.container(db, cid))
+                #expect(c["kube_container_name"] as String? == "server")
+                // containerd's CRI names the image by its first tag: the same image is also imported as
+                // docker.io/casefile/busybox:1, so either name is right.
+                #expect((c["image"] as String?)?.hasSuffix("casefile/busybox:1") == true)
+                #expect((c["enriched_from"] as String?)?.hasPrefix("cri:") == true)
+                #expect((c["image_digest"] as String?)?.contains("sha256:") == true)
+                #expect(c["sandbox"] as Int64 == 0)
+                #expect(c["pod_uid"] as String? == podUID)
+                let sandbox = try #require(try Self.container(db, sid))
+                #expect(sandbox["sandbox"] as Int64 == 1)
+                #expect(sandbox["pod_uid"] as String? == podUID)
+                let pod = try #require(try Row.fetchOne(db, sql: "SELECT * FROM pods WHERE uid = ?", arguments: [podUID]))
+                #expect(pod["name"] as String? == "api-\(t)")
+                #expect(pod["namespace"] as String? == "prod")
+                let labels = try #require(pod["labels"] as String?)
+                #expect(labels.contains(#""app":"api""#) && labels.contains(#""tier":"backend""#))
+            }
         }
     }
 

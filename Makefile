@@ -25,8 +25,9 @@ deps:
 build: deps
 	$(SWIFT) build
 
+# Only the product: the tests' support library and the bench are not part of it.
 release: deps
-	$(SWIFT) build -c release
+	$(SWIFT) build -c release --product casefile
 
 record: release
 	./.build/release/casefile record --db $(DB)
@@ -53,6 +54,7 @@ protos-check: deps
 	bash scripts/generate-protos.sh --check
 
 bench: release
+	$(SWIFT) build -c release --product casefile-bench
 	./.build/release/casefile-bench
 
 clean:

@@ -73,7 +73,7 @@ enum TimelineFormat {
         let pod = r.pod.map(SafeText.escape) ?? "-"
         // exec: rendered from the exact argv (details holds an already escaped copy for sqlite3 users)
         var details = r.argv.map { Display.commandLine(argv: $0, truncated: r.argvTruncated) } ?? r.details.map(SafeText.escape) ?? ""
-        if r.container == nil, let cgroup = r.cgroupPath, cgroup != [UInt8(ascii: "/")], !["cgroup_mkdir", "cgroup_rmdir"].contains(r.kind) {
+        if r.container == nil, let cgroup = r.cgroupPath, cgroup != [UInt8(ascii: "/")], ![EventKind.cgroupMkdir.name, EventKind.cgroupRmdir.name].contains(r.kind) {
             details += "  [cgroup " + SafeText.escape(cgroup) + "]"
         }
         return pad(Display.utc(r.time), 27) + " " + pad(SafeText.escape(r.kind), 17) + " " + pad(r.pid.map(String.init) ?? "-", 7) + " "

@@ -123,7 +123,7 @@ public actor Enricher {
     private func admitRequests() async {
         for await request in requests {
             counters.withLock { $0.received += 1 }
-            if start(request) { workContinuation.yield(.enrich(request, attempt: 1)) }
+            if start(request) { schedule(.enrich(request, attempt: 1)) }
         }
         workContinuation.finish()
     }
@@ -137,7 +137,7 @@ public actor Enricher {
     /// last containers of a recording still get their names.
     public func settle(timeout: Duration) async {
         let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
+        while ContinuousClock.now < deadline && !Task.isCancelled {
             let queued = counters.withLock { $0.submitted - $0.dropped - $0.received }
             if inFlight.isEmpty && pendingCount == 0 && refining == 0 && queued <= 0 { return }
             try? await Task.sleep(for: .milliseconds(20))
@@ -152,7 +152,7 @@ public actor Enricher {
     /// be unavailable, so containers created from now on are heard of at creation.
     public func waitForEventStreams(timeout: Duration) async {
         let deadline = ContinuousClock.now + timeout
-        while streamsReady.count < clients.count && ContinuousClock.now < deadline {
+        while streamsReady.count < clients.count && ContinuousClock.now < deadline && !Task.isCancelled {
             try? await Task.sleep(for: .milliseconds(10))
         }
     }
@@ -207,7 +207,7 @@ public actor Enricher {
                     // CRI had not registered it yet): ask the CRI again shortly, it knows the pod's
                     // labels and the sandbox.
                     refining += 1
-                    workContinuation.yield(.refine(containerID: request.containerID))
+                    schedule(.refine(containerID: request.containerID))
                 }
                 return
             case .success(nil):
@@ -267,6 +267,16 @@ public actor Enricher {
 
     // MARK: Retries
 
+    /// Hands work to `run()`. Once it has stopped taking work, what was counted for the item is
+    /// undone, so `settle` never waits for work that will not run.
+    private func schedule(_ item: Work) {
+        guard case .terminated = workContinuation.yield(item) else { return }
+        switch item {
+        case .enrich(let request, _): finished(request.containerID, success: false)
+        case .refine: refining -= 1
+        }
+    }
+
     /// Starts retries when due; polls every 50 ms at most (cheap: it only looks at a dictionary).
     private func retryLoop() async {
         while !Task.isCancelled && !stopping {
@@ -276,7 +286,7 @@ public actor Enricher {
                 waiting[id] = nil
                 guard !inFlight.contains(id), !done.contains(id), !stopping else { continue }
                 inFlight.insert(id)
-                workContinuation.yield(.enrich(entry.request, attempt: entry.attempts + 1))
+                schedule(.enrich(entry.request, attempt: entry.attempts + 1))
             }
             pendingCount = waiting.count
             let next = waiting.values.map(\.next).min()

@@ -46,13 +46,13 @@ public final class RuntimeConnections: Sendable {
         self.grpc = grpc
     }
 
-    /// Keeps the connections up while `body` runs (the gRPC connections run in child tasks of
-    /// this call), then closes them all, whether `body` returned or threw. Must be called once:
-    /// the shared HTTP client is shut down at its end.
     /// The HTTP client the Engine API and CRI-O inspect clients share (see
     /// `UnixHTTPTransport.makeHTTPClient`); the caller shuts it down.
     public static func makeHTTPClient() -> HTTPClient { UnixHTTPTransport.makeHTTPClient() }
 
+    /// Keeps the connections up while `body` runs (the gRPC connections run in child tasks of
+    /// this call), then closes them all, whether `body` returned or threw. Must be called once:
+    /// the shared HTTP client is shut down at its end.
     public func run<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
         let grpc = self.grpc
         let result: Result<T, any Error> = await withDiscardingTaskGroup { group in

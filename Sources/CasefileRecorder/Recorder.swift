@@ -73,47 +73,76 @@ public final class Recorder: Service, Sendable {
     }
 
     private func record() async -> Result<RecordingSummary, any Error> {
+        // Cancellation (rather than graceful shutdown) stops the recording the same way.
+        let stop = self.stop
+        return await withTaskCancellationHandler {
+            await recordUntilStopped()
+        } onCancel: {
+            stop.request()
+        }
+    }
+
+    /// What start-up opens, handed from the set-up thread to the loops' threads.
+    private struct Opened: @unchecked Sendable {
+        // @unchecked: each is used by one thread at a time (set-up, then its loop).
         let probe: Probe
         let writerLoop: WriterLoop
-        do {
-            let facts = try HostFacts.read(preferV1Cpuset: options.cgroupV1Cpuset)
-            if let warning = facts.cgroupWarning { logger.warning("\(warning)") }
-            probe = try Probe(ringBufferBytes: options.ringBufferBytes, cgroupV1Cpuset: !(facts.cgroups.tracked?.isV2 ?? true))
-            for failure in probe.failed {
-                logger.warning("BPF program \(failure.program) did not attach: \(failure.reason)")
+    }
+
+    /// Loads the BPF programs and opens the case file, on a thread of its own (verifying BPF
+    /// programs and migrating a case file block).
+    private func open() async -> Result<Opened, any Error> {
+        await onOwnThread(named: "casefile-setup") { [self] in
+            Result {
+                let facts = try HostFacts.read(preferV1Cpuset: options.cgroupV1Cpuset)
+                if let warning = facts.cgroupWarning { logger.warning("\(warning)") }
+                let probe = try Probe(ringBufferBytes: options.ringBufferBytes, cgroupV1Cpuset: !(facts.cgroups.tracked?.isV2 ?? true))
+                for failure in probe.failed {
+                    logger.warning("BPF program \(failure.program) did not attach: \(failure.reason)")
+                }
+                let session = facts.session(options: options, probe: probe)
+                let writer = try SessionWriter(queue: try CaseFile.openForRecording(path: options.databasePath), session: session)
+                let cgroupFS = facts.cgroups.tracked.map { CgroupFS(mountPoint: $0.mountPoint, hierarchyID: facts.trackedHierarchy) }
+                let writerLoop = WriterLoop(
+                    writer: writer,
+                    pipeline: Pipeline(clock: facts.clock, trackedHierarchy: facts.trackedHierarchy, cgroupFS: cgroupFS,
+                                       sessionStartedAt: session.startedAt),
+                    queue: queue, enricher: enrichment?.enricher, runtimes: enrichment?.description ?? "enrichment off",
+                    options: options, stop: self.stop, logger: logger,
+                    written: { [self] written, lost in statsBox.withLock { $0.eventsWritten = written; $0.eventsLost = lost } })
+                statsBox.withLock { $0.sessionID = writer.sessionID }
+                return Opened(probe: probe, writerLoop: writerLoop)
             }
-            let session = facts.session(options: options, probe: probe)
-            let writer = try SessionWriter(queue: try CaseFile.openForRecording(path: options.databasePath), session: session)
-            let cgroupFS = facts.cgroups.tracked.map { CgroupFS(mountPoint: $0.mountPoint, hierarchyID: facts.trackedHierarchy) }
-            writerLoop = WriterLoop(
-                writer: writer,
-                pipeline: Pipeline(clock: facts.clock, trackedHierarchy: facts.trackedHierarchy, cgroupFS: cgroupFS,
-                                   sessionStartedAt: session.startedAt),
-                queue: queue, enricher: enrichment?.enricher, runtimes: enrichment?.description ?? "enrichment off",
-                options: options, stop: stop, logger: logger,
-                written: { [self] written, lost in statsBox.withLock { $0.eventsWritten = written; $0.eventsLost = lost } })
-            statsBox.withLock { $0.sessionID = writer.sessionID }
-        } catch {
-            return .failure(error)
         }
+    }
+
+    private func recordUntilStopped() async -> Result<RecordingSummary, any Error> {
+        let opened: Opened
+        switch await open() {
+        case .success(let value): opened = value
+        case .failure(let error): return .failure(error)
+        }
+        let (probe, writerLoop) = (opened.probe, opened.writerLoop)
         logger.info("container runtimes: \(enrichment?.description ?? "enrichment off")")
         let probeLoop = ProbeLoop(probe: probe, queue: queue, options: options, logger: logger) { [self] count in
             statsBox.withLock { $0.eventsDrained += UInt64(count) }
         }
         let stop = self.stop
+        // The programs are attached: drain from now on, while the rest starts.
         async let writing = onOwnThread(named: "casefile-writer") { writerLoop.run() }
-
-        // Recording starts once runtime event streams are up (bounded): a container created right
-        // after the start is then enriched at creation, however short its life.
-        await enrichment?.enricher.waitForEventStreams(timeout: .seconds(2))
-        startup.set(.success(writerLoop.sessionID))
-        options.onStarted?(writerLoop.sessionID)
-
-        await withGracefulShutdownHandler {
+        async let probing: Void = withGracefulShutdownHandler {
             await onOwnThread(named: "casefile-probe") { probeLoop.run(until: stop) }
         } onGracefulShutdown: {
             stop.request()
         }
+
+        // Recording counts as started once runtime event streams are up (bounded): a container
+        // created right after the start is then enriched at creation, however short its life.
+        await enrichment?.enricher.waitForEventStreams(timeout: .seconds(2))
+        startup.set(.success(writerLoop.sessionID))
+        options.onStarted?(writerLoop.sessionID)
+
+        await probing
         await settleEnrichment()
         queue.close()
         let written = await writing

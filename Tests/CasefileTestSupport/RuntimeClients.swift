@@ -1,4 +1,4 @@
-@testable import CasefileEnrich
+import CasefileEnrich
 import CasefileModel
 import Foundation
 import Testing

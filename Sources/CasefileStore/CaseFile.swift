@@ -21,17 +21,27 @@ public enum CaseFile {
 
     /// Opens (creating if needed) a case file to record into: WAL mode so investigators can read
     /// while it is written, migrated to the current schema.
+    ///
+    /// An existing file is first checked read-only, before anything is written to it (not even
+    /// the switch to WAL): it must be a case file of a version this binary knows whose schema
+    /// objects are exactly the ones Casefile makes (`checkSchema`). A file that fails is left
+    /// byte for byte as it was. The file, and so its `-wal` and `-shm` (SQLite gives them the
+    /// database's mode), are private to their owner: mode 0600.
     public static func openForRecording(path: String) throws -> DatabaseQueue {
+        let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw StoreError.cannotOpen(path: path, reason: "no directory \(directory)")
+        }
+        if FileManager.default.fileExists(atPath: path) {
+            try checkBeforeWriting(path: path)
+        }
+        try makePrivate(path: path)
         var config = Configuration()
         config.journalMode = .wal
         config.busyMode = .timeout(5)
         config.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
-        }
-        let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw StoreError.cannotOpen(path: path, reason: "no directory \(directory)")
         }
         let queue: DatabaseQueue
         do {
@@ -43,17 +53,105 @@ public enum CaseFile {
             throw StoreError.notACaseFile(path: path, reason: error.message ?? "\(error)")
         }
         try queue.writeWithoutTransaction { db in
-            let appID = try Int32.fetchOne(db, sql: "PRAGMA application_id") ?? 0
-            let tables = try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master") ?? 0
-            if appID == 0 && tables > 0 {
-                throw StoreError.notACaseFile(path: path, reason: "it is an SQLite database of something else; refusing to add tables to it")
-            }
-            if appID != 0 && appID != applicationID {
-                throw StoreError.notACaseFile(path: path, reason: String(format: "application_id is 0x%08x", appID))
-            }
             try migrate(db, path: path)
         }
         return queue
+    }
+
+    /// Reads an existing file without writing to it: empty, or a case file of a known version
+    /// whose schema objects are all Casefile's.
+    static func checkBeforeWriting(path: String) throws {
+        var config = Configuration()
+        config.readonly = true
+        config.busyMode = .timeout(5)
+        do {
+            let queue = try DatabaseQueue(path: path, configuration: config)
+            try queue.read { db in
+                let appID = try Int32.fetchOne(db, sql: "PRAGMA application_id") ?? 0
+                let objects = try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_schema") ?? 0
+                if appID == 0 && objects == 0 { return } // an empty database: nothing to check
+                if appID == 0 {
+                    throw StoreError.notACaseFile(path: path, reason: "it is an SQLite database of something else; refusing to add tables to it")
+                }
+                try check(db, path: path)
+                try checkSchema(db, path: path)
+            }
+            try queue.close()
+        } catch let error as DatabaseError {
+            if error.resultCode == .SQLITE_CANTOPEN || error.resultCode == .SQLITE_PERM {
+                throw StoreError.cannotOpen(path: path, reason: error.message ?? "\(error)")
+            }
+            throw StoreError.notACaseFile(path: path, reason: error.message ?? "\(error)")
+        }
+    }
+
+    /// Creates the file with mode 0600, or narrows an existing one (and a `-wal` or `-shm` left by
+    /// a recorder that was killed) to 0600.
+    static func makePrivate(path: String) throws {
+        let fd = open(path, O_CREAT | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0o600)
+        guard fd >= 0 else {
+            throw StoreError.cannotOpen(path: path, reason: String(cString: strerror(errno)))
+        }
+        defer { close(fd) }
+        guard fchmod(fd, 0o600) == 0 else {
+            throw StoreError.cannotOpen(path: path, reason: "cannot make it private (mode 0600): \(String(cString: strerror(errno)))")
+        }
+        for companion in [path + "-wal", path + "-shm"] where FileManager.default.fileExists(atPath: companion) {
+            guard chmod(companion, 0o600) == 0 else {
+                throw StoreError.cannotOpen(path: companion, reason: "cannot make it private (mode 0600): \(String(cString: strerror(errno)))")
+            }
+        }
+    }
+
+    /// One schema object as `sqlite_schema` lists it.
+    struct SchemaObject: Hashable, Comparable, CustomStringConvertible {
+        var type: String
+        var name: String
+        var sql: String?
+        static func < (a: Self, b: Self) -> Bool { (a.type, a.name) < (b.type, b.name) }
+        var description: String { "\(type) \(name)" }
+    }
+
+    /// The schema objects of `db` (SQLite's own `sqlite_*` ones left out).
+    static func schemaObjects(_ db: Database) throws -> Set<SchemaObject> {
+        Set(try Row.fetchAll(db, sql: "SELECT type, name, sql FROM sqlite_schema WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\'").map {
+            SchemaObject(type: $0["type"], name: $0["name"], sql: $0["sql"])
+        })
+    }
+
+    /// What the embedded migrations make for a file at `version` (views: only at the current
+    /// version; older files get them anew when migrated).
+    static func expectedSchema(version: Int) throws -> Set<SchemaObject> {
+        let memory = try DatabaseQueue()
+        return try memory.write { db in
+            for migration in migrations where migration.version <= version { try db.execute(sql: migration.sql) }
+            if version == schemaVersion { try db.execute(sql: views) }
+            return try schemaObjects(db)
+        }
+    }
+
+    /// Refuses a case file whose schema objects are not exactly the ones Casefile makes: a
+    /// trigger, view, table or index someone else added or changed would run, or mislead, when
+    /// the recorder writes. Views of an older file are not compared: migrating replaces them.
+    static func checkSchema(_ db: Database, path: String) throws {
+        let version = try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0
+        var found = try schemaObjects(db)
+        var expected = try expectedSchema(version: version)
+        if version < schemaVersion {
+            found = found.filter { $0.type != "view" }
+            expected = expected.filter { $0.type != "view" }
+        }
+        guard found != expected else { return }
+        let expectedByName = Dictionary(expected.map { ("\($0)", $0) }, uniquingKeysWith: { a, _ in a })
+        var problems: [String] = []
+        for object in found.subtracting(expected).sorted() {
+            problems.append(expectedByName["\(object)"] == nil ? "\(object) is not Casefile's" : "\(object) was changed")
+        }
+        let foundNames = Set(found.map(\.description))
+        for object in expected.subtracting(found).sorted() where !foundNames.contains("\(object)") {
+            problems.append("\(object) is missing")
+        }
+        throw StoreError.foreignSchema(path: path, problems: problems)
     }
 
     /// Opens a case file for investigation. Read-only at the SQLite level: nothing an

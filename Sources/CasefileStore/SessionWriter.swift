@@ -29,11 +29,22 @@ public final class SessionWriter {
     }
 
     /// Creates the `sessions` row, and writes what each event kind means into `event_kinds`
-    /// (from `EventKind`, the one definition).
+    /// (from `EventKind`, the one definition). A session left open by a recorder that was
+    /// killed is closed first, with the time of its last committed event.
     public init(queue: DatabaseQueue, session: SessionInfo) throws {
         self.queue = queue
         self.session = session
         sessionID = try queue.write { db in
+            // A session still open was not stopped: its recorder was killed (kill -9, power loss)
+            // or crashed. Close it with the time of its last committed event, and say so.
+            try db.execute(sql: """
+                UPDATE sessions SET
+                    ended_at = coalesce((SELECT max(ts) FROM events WHERE events.session_id = sessions.id), started_at),
+                    clean_shutdown = 0,
+                    warnings = coalesce(warnings || '; ', '') || :note
+                WHERE ended_at IS NULL
+                """, arguments: ["note": "not stopped: its recorder was killed or crashed; ended_at is its last committed event "
+                                    + "(closed by the session started at \(Display.utc(session.startedAt)))"])
             for kind in EventKind.allCases {
                 try db.execute(sql: """
                     INSERT INTO event_kinds (id, name, description, ret_means, aux_means, object_is)

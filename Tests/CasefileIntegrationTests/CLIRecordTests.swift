@@ -24,6 +24,30 @@ struct CLIRecordTests {
         #expect(!info.stdout.contains("NOT a clean shutdown"), "\(info.stdout)")
     }
 
+    /// kill -9 leaves the session open; the next `record` closes it with its last committed event
+    /// and says why, and `info` shows it was not a clean stop.
+    @Test func killedRecordingIsClosedByTheNext() throws {
+        guard Requirement.root() else { return }
+        let db = try temporaryDirectory().appendingPathComponent("killed.db").path
+        let recorder = Process()
+        recorder.executableURL = URL(fileURLWithPath: CasefileCommand.binary)
+        recorder.arguments = ["record", "--db", db, "--duration", "600", "--no-enrichment"]
+        recorder.standardError = FileHandle.nullDevice
+        try recorder.run()
+        Thread.sleep(forTimeInterval: 2)
+        #expect(try run("/bin/true", []) == 0) // at least one exec to commit
+        Thread.sleep(forTimeInterval: 0.5)
+        kill(recorder.processIdentifier, SIGKILL)
+        recorder.waitUntilExit()
+        let next = try CasefileCommand.run(["record", "--db", db, "--duration", "1", "--no-enrichment"])
+        #expect(next.status == 0, "\(next.stderr)")
+        let info = try CasefileCommand.run(["info", "--db", db])
+        #expect(info.stdout.contains("NOT a clean shutdown"), "\(info.stdout)")
+        let closed = try sh("sqlite3 -readonly '\(db)' \"SELECT ended_at = (SELECT max(ts) FROM events WHERE session_id = 1), warnings FROM sessions WHERE id = 1\"")
+        #expect(closed.output.hasPrefix("1|") && closed.output.contains("killed or crashed"), "\(closed.output)")
+        #expect(try sh("stat -c %a '\(db)'").output.trimmingCharacters(in: .whitespacesAndNewlines) == "600")
+    }
+
     /// Without root, `record` says so and what to run instead (the test drops to `nobody`).
     @Test func recordWithoutRootSaysRunAsRoot() throws {
         guard Requirement.root() else { return }

@@ -1,0 +1,113 @@
+import CasefileModel
+@testable import CasefileStore
+import CasefileTestSupport
+import Foundation
+import GRDB
+import Testing
+
+/// A case file may have been touched by someone else: the recorder writes only into files whose
+/// schema is all Casefile's, leaves the others byte for byte as they were, keeps case files
+/// private, and closes sessions whose recorder was killed.
+@Suite struct CaseFileIntegrityTests {
+    static let clock = BootClock(offsetNanoseconds: 1_700_000_000_000_000_000, bootID: "00000000-0000-0000-0000-000000000002")
+
+    static func session(startedAt: Int64 = clock.utc(0)) -> SessionInfo {
+        SessionInfo(host: "test-host", kernel: "6.18 test", machineID: nil, clock: clock, cgroupLayout: "v2",
+                    cgroupHierarchy: 0, cgroupMount: "/sys/fs/cgroup", startedAt: startedAt, casefileVersion: "test",
+                    abiVersion: 1, commandLine: "test", attached: [], attachFailures: [], ringBufferBytes: 4096)
+    }
+
+    static func exit(pid: UInt32, at t: UInt64) -> ResolvedEvent {
+        let key = ProcessKey(pid: pid, startTicks: 1)
+        return ResolvedEvent(event: Event(bootNanoseconds: t, pid: pid, tid: pid, cgroupID: 0,
+                                          body: .exit(Exit(process: key, ppid: 1, status: 0, comm: ByteString("x")))),
+                             time: clock.utc(t), process: key)
+    }
+
+    /// A recorded, cleanly closed case file with one event.
+    static func recordedFile(_ name: String = #function) throws -> String {
+        let path = try temporaryDirectory(name).appendingPathComponent("case.db").path
+        let writer = try SessionWriter(queue: try CaseFile.openForRecording(path: path), session: session())
+        try writer.write([exit(pid: 7, at: 1_000)])
+        try writer.finish(clean: true)
+        return path
+    }
+
+    static func bytes(_ path: String) throws -> Data { try Data(contentsOf: URL(fileURLWithPath: path)) }
+
+    @Test(arguments: [
+        ("trigger", "CREATE TRIGGER t_evil AFTER INSERT ON events BEGIN DELETE FROM events WHERE id = new.id; END", "trigger t_evil is not Casefile's"),
+        ("view", "CREATE VIEW v_evil AS SELECT 1", "view v_evil is not Casefile's"),
+        ("redefined view", "DROP VIEW timeline; CREATE VIEW timeline AS SELECT 1 AS id", "view timeline was changed"),
+        ("table", "CREATE TABLE notes (x)", "table notes is not Casefile's"),
+        ("changed table", "ALTER TABLE events ADD COLUMN extra", "table events was changed"),
+        ("dropped index", "DROP INDEX events_by_time", "index events_by_time is missing"),
+    ])
+    func plantedSchemaObjectsAreRefusedAndTheFileIsUnchanged(_ what: String, _ plant: String, _ said: String) throws {
+        let path = try Self.recordedFile("planted-\(what)")
+        let attacker = try DatabaseQueue(path: path)
+        try attacker.writeWithoutTransaction { try $0.execute(sql: plant) }
+        try attacker.close()
+        let before = try Self.bytes(path)
+        #expect {
+            _ = try CaseFile.openForRecording(path: path)
+        } throws: { error in
+            guard case StoreError.foreignSchema = error else { return false }
+            return "\(error)".contains(said) && "\(error)".contains("nothing was written")
+        }
+        #expect(try Self.bytes(path) == before, "the file must be left byte for byte as it was")
+        #expect(!FileManager.default.fileExists(atPath: path + "-wal"), "not even the switch to WAL")
+        // The rows are still there for an investigator.
+        #expect(try Investigation(path: path).summary().sessions.count == 1)
+    }
+
+    @Test func ownSchemaIsAccepted() throws {
+        let path = try Self.recordedFile()
+        let writer = try SessionWriter(queue: try CaseFile.openForRecording(path: path), session: Self.session())
+        #expect(writer.sessionID == 2)
+    }
+
+    @Test func caseFilesArePrivate() throws {
+        func mode(_ path: String) throws -> Int {
+            (try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int) ?? -1
+        }
+        let dir = try temporaryDirectory()
+        let path = dir.appendingPathComponent("new.db").path
+        let writer = try SessionWriter(queue: try CaseFile.openForRecording(path: path), session: Self.session())
+        try writer.write([Self.exit(pid: 9, at: 5)])
+        #expect(try mode(path) == 0o600)
+        #expect(try mode(path + "-wal") == 0o600)
+        #expect(try mode(path + "-shm") == 0o600)
+        try writer.finish(clean: true)
+
+        // A case file someone left readable by all is narrowed before the recorder writes to it.
+        let open = dir.appendingPathComponent("open.db").path
+        let w = try SessionWriter(queue: try CaseFile.openForRecording(path: open), session: Self.session())
+        try w.finish(clean: true)
+        #expect(chmod(open, 0o644) == 0)
+        _ = try CaseFile.openForRecording(path: open)
+        #expect(try mode(open) == 0o600)
+    }
+
+    /// kill -9: the session stays open; the next recording closes it with its last committed event.
+    @Test func sessionLeftOpenIsClosedByTheNext() throws {
+        let path = try temporaryDirectory().appendingPathComponent("killed.db").path
+        let killed = try SessionWriter(queue: try CaseFile.openForRecording(path: path), session: Self.session())
+        try killed.write([Self.exit(pid: 11, at: 2_000), Self.exit(pid: 12, at: 3_000)])
+        // no finish: the process died here
+        let next = try SessionWriter(queue: try CaseFile.openForRecording(path: path), session: Self.session(startedAt: Self.clock.utc(9_000)))
+        try next.finish(clean: true)
+        let q = try DatabaseQueue(path: path)
+        try q.read { db in
+            let row = try #require(try Row.fetchOne(db, sql: "SELECT ended_at, clean_shutdown, warnings FROM sessions WHERE id = ?",
+                                                    arguments: [killed.sessionID]))
+            #expect(row["ended_at"] as Int64? == Self.clock.utc(3_000))
+            #expect(row["clean_shutdown"] as Int64 == 0)
+            #expect((row["warnings"] as String?)?.contains("killed or crashed") == true)
+            let other = try #require(try Row.fetchOne(db, sql: "SELECT clean_shutdown, warnings FROM sessions WHERE id = ?",
+                                                      arguments: [next.sessionID]))
+            #expect(other["clean_shutdown"] as Int64 == 1)
+            #expect(other["warnings"] as String? == nil)
+        }
+    }
+}

@@ -95,7 +95,7 @@ let package = Package(
         .target(
             name: "CasefileStore",
             dependencies: [
-                "CasefileModel",
+                "CasefileModel", "CCasefileLinux",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ],

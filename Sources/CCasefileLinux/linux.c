@@ -30,3 +30,14 @@ long cf_cgroup_path_by_id(int mount_fd, unsigned long long id, char *buf, size_t
 	buf[n] = 0;
 	return n;
 }
+
+int cf_ofd_lock_byte(int fd, long long offset)
+{
+	struct flock lock;
+	memset(&lock, 0, sizeof(lock));
+	lock.l_type = F_WRLCK;
+	lock.l_whence = SEEK_SET;
+	lock.l_start = offset;
+	lock.l_len = 1;
+	return fcntl(fd, F_OFD_SETLK, &lock) == 0 ? 0 : -errno;
+}

@@ -94,6 +94,8 @@ public final class Recorder: Service, Sendable {
     private func open() async -> Result<Opened, any Error> {
         await onOwnThread(named: "casefile-setup") { [self] in
             Result {
+                // One recorder per case file, from before it is opened until after it is closed.
+                let lock = try RecordingLock(path: options.databasePath)
                 let facts = try HostFacts.read(preferV1Cpuset: options.cgroupV1Cpuset)
                 if let warning = facts.cgroupWarning { logger.warning("\(warning)") }
                 let probe = try Probe(ringBufferBytes: options.ringBufferBytes, cgroupV1Cpuset: !(facts.cgroups.tracked?.isV2 ?? true))
@@ -104,7 +106,7 @@ public final class Recorder: Service, Sendable {
                 let writer = try SessionWriter(queue: try CaseFile.openForRecording(path: options.databasePath), session: session)
                 let cgroupFS = facts.cgroups.tracked.map { CgroupFS(mountPoint: $0.mountPoint, hierarchyID: facts.trackedHierarchy) }
                 let writerLoop = WriterLoop(
-                    writer: writer,
+                    writer: writer, lock: lock,
                     pipeline: Pipeline(clock: facts.clock, trackedHierarchy: facts.trackedHierarchy, cgroupFS: cgroupFS,
                                        sessionStartedAt: session.startedAt),
                     queue: queue, enricher: enrichment?.enricher, runtimes: enrichment?.description ?? "enrichment off",

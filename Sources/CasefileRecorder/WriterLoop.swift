@@ -10,11 +10,12 @@ import Logging
 /// containers to the enricher, whose answers come back through the same queue as back-fills.
 ///
 /// Stop protocol: `run` returns once its queue is closed and drained; it then closes the session
-/// row. When the case file cannot be written it requests the recording's stop, keeps draining
+/// row and the case file, and releases the file's `RecordingLock`. When the case file cannot be written it requests the recording's stop, keeps draining
 /// (so the probe never blocks) and counts what it could not store as one `writer_failure` gap.
 final class WriterLoop: @unchecked Sendable {
     // @unchecked: used by one thread at a time — made on the caller's, then run on its own.
     private let writer: SessionWriter
+    private let lock: RecordingLock
     private var pipeline: Pipeline
     private let queue: WriterQueue
     private let enricher: Enricher?
@@ -28,10 +29,11 @@ final class WriterLoop: @unchecked Sendable {
     /// - Parameters:
     ///   - runtimes: what the session row says about the runtimes asked.
     ///   - written: told the running totals after each commit (for live figures).
-    init(writer: SessionWriter, pipeline: Pipeline, queue: WriterQueue, enricher: Enricher?, runtimes: String,
+    init(writer: SessionWriter, lock: RecordingLock, pipeline: Pipeline, queue: WriterQueue, enricher: Enricher?, runtimes: String,
          options: RecorderOptions, stop: StopSignal, logger: Logger,
          written: @escaping @Sendable (_ written: UInt64, _ lost: UInt64) -> Void) {
         self.writer = writer
+        self.lock = lock
         self.pipeline = pipeline
         self.queue = queue
         self.enricher = enricher
@@ -97,6 +99,13 @@ final class WriterLoop: @unchecked Sendable {
             try writer.finish(clean: failure == nil)
         } catch {
             failure = failure ?? error
+        }
+        do {
+            try writer.close()
+            lock.release()
+        } catch {
+            // The lock stays held (until the process exits) rather than dropping SQLite's locks.
+            logger.error("closing \(options.databasePath) failed: \(error)")
         }
         if let failure { return .failure(failure) }
         return .success((writer.eventsWritten, writer.eventsLost))

@@ -86,19 +86,19 @@ public enum CaseFile {
     }
 
     /// Creates the file with mode 0600, or narrows an existing one (and a `-wal` or `-shm` left by
-    /// a recorder that was killed) to 0600.
+    /// a recorder that was killed) to 0600. An existing file is changed by path, never opened:
+    /// closing a descriptor of a file drops the process's POSIX locks on it, SQLite's included.
     static func makePrivate(path: String) throws {
-        let fd = open(path, O_CREAT | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0o600)
-        guard fd >= 0 else {
-            throw StoreError.cannotOpen(path: path, reason: String(cString: strerror(errno)))
+        if !FileManager.default.fileExists(atPath: path) {
+            let fd = open(path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0o600)
+            guard fd >= 0 else {
+                throw StoreError.cannotOpen(path: path, reason: String(cString: strerror(errno)))
+            }
+            close(fd)
         }
-        defer { close(fd) }
-        guard fchmod(fd, 0o600) == 0 else {
-            throw StoreError.cannotOpen(path: path, reason: "cannot make it private (mode 0600): \(String(cString: strerror(errno)))")
-        }
-        for companion in [path + "-wal", path + "-shm"] where FileManager.default.fileExists(atPath: companion) {
-            guard chmod(companion, 0o600) == 0 else {
-                throw StoreError.cannotOpen(path: companion, reason: "cannot make it private (mode 0600): \(String(cString: strerror(errno)))")
+        for file in [path, path + "-wal", path + "-shm"] where FileManager.default.fileExists(atPath: file) {
+            guard chmod(file, 0o600) == 0 else {
+                throw StoreError.cannotOpen(path: file, reason: "cannot make it private (mode 0600): \(String(cString: strerror(errno)))")
             }
         }
     }

@@ -146,6 +146,12 @@ public final class SessionWriter {
         }
     }
 
+    /// Closes the case file's connection (after `finish`). Throws when SQLite cannot close it.
+    public func close() throws {
+        statements = nil
+        try queue.close()
+    }
+
     private func prepared(_ db: Database) throws -> WriterStatements {
         if let statements { return statements }
         let s = try WriterStatements(db)

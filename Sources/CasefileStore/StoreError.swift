@@ -5,6 +5,7 @@ public enum StoreError: Error, CustomStringConvertible, Sendable {
     case notACaseFile(path: String, reason: String)
     case newerSchema(path: String, fileVersion: Int, supported: Int)
     case foreignSchema(path: String, problems: [String])
+    case busy(path: String)
     case sqlite(code: Int32, message: String, sql: String)
     case closed
     case badQuery(String)
@@ -21,6 +22,8 @@ public enum StoreError: Error, CustomStringConvertible, Sendable {
             "\(path) has schema version \(fileVersion), but this casefile understands up to \(supported). Use a newer casefile to read it; the file was not modified."
         case .foreignSchema(let path, let problems):
             "\(path) has schema objects that Casefile did not make: \(problems.joined(separator: "; ")). It may have been tampered with; nothing was written to it. Investigate it read-only (and keep a copy), and record into another --db PATH."
+        case .busy(let path):
+            "another `casefile record` is writing to \(path). One recorder per case file: stop the other one first, or record into another --db PATH."
         case .sqlite(let code, let message, let sql):
             "SQLite error \(code): \(message) (in: \(sql.prefix(120))). If the disk is full or the file was removed, free space or record into another --db PATH; what was committed before is in the file."
         case .closed:

@@ -48,6 +48,27 @@ struct CLIRecordTests {
         #expect(try sh("stat -c %a '\(db)'").output.trimmingCharacters(in: .whitespacesAndNewlines) == "600")
     }
 
+    /// Two recorders on one case file: the second is refused and says why; the first goes on.
+    @Test func aSecondRecorderOnTheSameFileIsRefused() throws {
+        guard Requirement.root() else { return }
+        let db = try temporaryDirectory().appendingPathComponent("one.db").path
+        let first = Process()
+        first.executableURL = URL(fileURLWithPath: CasefileCommand.binary)
+        first.arguments = ["record", "--db", db, "--duration", "600", "--no-enrichment"]
+        first.standardError = FileHandle.nullDevice
+        try first.run()
+        Thread.sleep(forTimeInterval: 2)
+        let second = try CasefileCommand.run(["record", "--db", db, "--duration", "1", "--no-enrichment"])
+        #expect(second.status != 0)
+        #expect(second.stderr.contains("another `casefile record` is writing to"), "\(second.stderr)")
+        first.interrupt()
+        first.waitUntilExit()
+        #expect(first.terminationStatus == 0)
+        let info = try CasefileCommand.run(["info", "--db", db])
+        #expect(info.stdout.contains("#1 ") && !info.stdout.contains("#2 "), "\(info.stdout)")
+        #expect(!info.stdout.contains("NOT a clean shutdown"), "\(info.stdout)")
+    }
+
     /// Without root, `record` says so and what to run instead (the test drops to `nobody`).
     @Test func recordWithoutRootSaysRunAsRoot() throws {
         guard Requirement.root() else { return }

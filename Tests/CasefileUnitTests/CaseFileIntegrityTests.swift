@@ -111,3 +111,32 @@ import Testing
         }
     }
 }
+
+/// One recorder per case file.
+@Suite struct RecordingLockTests {
+    @Test func aSecondRecorderIsRefusedUntilTheFirstIsDone() throws {
+        let path = try temporaryDirectory().appendingPathComponent("locked.db").path
+        let first = try RecordingLock(path: path)
+        #expect {
+            _ = try RecordingLock(path: path)
+        } throws: { error in
+            guard case StoreError.busy = error else { return false }
+            return "\(error)".contains("another `casefile record` is writing to \(path)")
+        }
+        // Investigators are not affected: the file opens read-only while it is locked.
+        let writer = try SessionWriter(queue: try CaseFile.openForRecording(path: path), session: CaseFileIntegrityTests.session())
+        try writer.finish(clean: true)
+        try writer.close()
+        #expect(try Investigation(path: path).summary().sessions.count == 1)
+        first.release()
+        let second = try RecordingLock(path: path)
+        second.release()
+        #expect(try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int == 0o600)
+    }
+
+    @Test func aMissingDirectoryIsSaid() throws {
+        #expect {
+            _ = try RecordingLock(path: "/nonexistent-dir/case.db")
+        } throws: { "\($0)".contains("no directory /nonexistent-dir") }
+    }
+}

@@ -1,6 +1,6 @@
 /*
  * Linux calls Swift's Glibc module does not expose well, wrapped once.
- * Used only by CasefilePipeline's CgroupFS.
+ * Used by CasefilePipeline's CgroupFS and CasefileStore's RecordingLock.
  */
 #ifndef CCASEFILELINUX_H
 #define CCASEFILELINUX_H
@@ -12,5 +12,11 @@
  * open_by_handle_at(2) (needs CAP_DAC_READ_SEARCH). Writes the directory's absolute path,
  * NUL-terminated, to buf. Returns its length, or -errno (-ESTALE: no such cgroup now). */
 long cf_cgroup_path_by_id(int mount_fd, unsigned long long id, char *buf, size_t len);
+
+/* Takes an open-file-description lock (F_OFD_SETLK, Linux 3.15+) for writing on one byte at
+ * `offset` of the file open as `fd`, without waiting. OFD locks belong to the open file
+ * description, so SQLite's own (process-associated) POSIX locks on other bytes of the same file
+ * are neither taken nor released by it. Returns 0, or -errno (-EAGAIN: someone holds it). */
+int cf_ofd_lock_byte(int fd, long long offset);
 
 #endif

@@ -21,6 +21,8 @@ public struct Pipeline: Sendable {
 
     /// Lookups made for ids not learned from mkdir or the walk (for tests and status).
     public private(set) var lookups = 0
+    /// Second reports of one process's exit, dropped (one fact, told twice; see `ProcessTracker`).
+    public private(set) var duplicateExits: UInt64 = 0
 
     /// When the session started (UTC ns): when containers found by the start-up walk were first seen.
     public let sessionStartedAt: Int64
@@ -63,6 +65,7 @@ public struct Pipeline: Sendable {
         batch.events.reserveCapacity(events.count)
         for event in events {
             if case .exit(let x) = event.body, !processes.firstExit(of: x.process) {
+                duplicateExits += 1
                 continue // a second thread of the same process saw the group die: one exit is enough
             }
             if let learned = learnCgroup(event.cgroupID, at: clock.utc(event.bootNanoseconds)) { batch.cgroups.append(learned) }

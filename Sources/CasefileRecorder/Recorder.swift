@@ -111,7 +111,9 @@ public final class Recorder: Service, Sendable {
                                        sessionStartedAt: session.startedAt),
                     queue: queue, enricher: enrichment?.enricher, runtimes: enrichment?.description ?? "enrichment off",
                     options: options, stop: self.stop, logger: logger,
-                    written: { [self] written, lost in statsBox.withLock { $0.eventsWritten = written; $0.eventsLost = lost } })
+                    written: { [self] written, lost, duplicates in
+                        statsBox.withLock { $0.eventsWritten = written; $0.eventsLost = lost; $0.duplicateExits = duplicates }
+                    })
                 statsBox.withLock { $0.sessionID = writer.sessionID }
                 return Opened(probe: probe, writerLoop: writerLoop)
             }

@@ -23,15 +23,16 @@ final class WriterLoop: @unchecked Sendable {
     private let options: RecorderOptions
     private let stop: StopSignal
     private let logger: Logger
-    private let written: @Sendable (_ written: UInt64, _ lost: UInt64) -> Void
+    private let written: @Sendable (_ written: UInt64, _ lost: UInt64, _ duplicates: UInt64) -> Void
     private var askedAbout: Set<String> = []
 
     /// - Parameters:
     ///   - runtimes: what the session row says about the runtimes asked.
-    ///   - written: told the running totals after each commit (for live figures).
+    ///   - written: told the running totals after each commit (for live figures): events stored,
+    ///     events counted lost, duplicate exit reports dropped by the pipeline.
     init(writer: SessionWriter, lock: RecordingLock, pipeline: Pipeline, queue: WriterQueue, enricher: Enricher?, runtimes: String,
          options: RecorderOptions, stop: StopSignal, logger: Logger,
-         written: @escaping @Sendable (_ written: UInt64, _ lost: UInt64) -> Void) {
+         written: @escaping @Sendable (_ written: UInt64, _ lost: UInt64, _ duplicates: UInt64) -> Void) {
         self.writer = writer
         self.lock = lock
         self.pipeline = pipeline
@@ -56,11 +57,14 @@ final class WriterLoop: @unchecked Sendable {
             try writer.write(snapshot)
             askRuntimes(snapshot)
         } catch {
-            logger.error("writing the start-up snapshot to \(options.databasePath) failed: \(error)")
+            logger.error("writing the start-up snapshot to \(options.databasePath) failed: \(error); stopping the recording")
             failure = error
             stop.request()
         }
-        var discarded: UInt64 = 0
+        // Events (and counted losses) that could not be stored since the last successful commit:
+        // a full disk, an I/O error. They become one `writer_failure` gap in the first commit that
+        // works again; the recording goes on meanwhile.
+        var unstored: (count: UInt64, error: any Error)?
         while let messages = queue.takeAll(timeout: 0.1) {
             var pending: [Event] = []
             var extra = StoreBatch()
@@ -75,24 +79,37 @@ final class WriterLoop: @unchecked Sendable {
                 case .barrier(let latch): barriers.append(latch)
                 }
             }
-            guard failure == nil else {
-                // The case file cannot be written: keep draining so the probe never blocks, and count.
-                discarded += UInt64(pending.count) + extra.gaps.reduce(0) { $0 + $1.count }
+            if let failure {
+                // The snapshot could not be written: keep draining so the probe never blocks, and count.
+                let count = (unstored?.count ?? 0) + UInt64(pending.count) + extra.gaps.reduce(0) { $0 + $1.count }
+                unstored = (count, unstored?.error ?? failure)
                 continue
             }
-            do {
-                try write(pending, extra)
-                written(writer.eventsWritten, writer.eventsLost)
-            } catch {
-                logger.error("writing to \(options.databasePath) failed: \(error); stopping the recording")
-                failure = error
-                stop.request()
+            if let (count, error) = unstored {
+                extra.gaps.append(Gap(detectedAt: nowNanoseconds(), count: count, reason: .writerFailure,
+                                      detail: "could not be stored: \(error)"))
             }
+            let (notStored, error) = write(pending, extra)
+            if let error {
+                if unstored == nil {
+                    logger.error("writing to \(options.databasePath) failed: \(error). Counting what cannot be stored; trying again with every batch")
+                }
+                // What was carried in the gap above is in `notStored` again when that commit failed.
+                unstored = (notStored, error)
+            } else {
+                if unstored != nil { logger.notice("writing to \(options.databasePath) works again; the events it could not store are counted in a gap") }
+                unstored = nil
+            }
+            written(writer.eventsWritten, writer.eventsLost, pipeline.duplicateExits)
         }
-        if discarded > 0 {
-            logger.error("\(discarded) events could not be written after the failure; trying to record them as a gap")
-            try? writer.write(StoreBatch(gaps: [Gap(detectedAt: nowNanoseconds(), count: discarded, reason: .writerFailure,
-                                                    detail: failure.map { "\($0)" })]))
+        if let (count, error) = unstored {
+            do {
+                try writer.write(StoreBatch(gaps: [Gap(detectedAt: nowNanoseconds(), count: count, reason: .writerFailure,
+                                                       detail: "could not be stored: \(error)")]))
+            } catch {
+                logger.error("\(count) events could not be stored in \(options.databasePath), and could not be counted there either: \(error)")
+                failure = failure ?? error
+            }
         }
         do {
             try writer.setRuntimes(runtimes, enrichmentDropped: enricher?.stats.dropped ?? 0)
@@ -112,21 +129,30 @@ final class WriterLoop: @unchecked Sendable {
     }
 
     /// Resolves and writes `events` in transactions of at most `maxTransactionEvents`; `extra`
-    /// (gaps, enrichment answers) goes with the first.
-    private func write(_ events: [Event], _ extra: StoreBatch) throws {
+    /// (gaps, enrichment answers) goes with the first. Returns how many events and counted losses
+    /// could not be stored (those of the transaction that failed and after it), and why.
+    private func write(_ events: [Event], _ extra: StoreBatch) -> (notStored: UInt64, error: (any Error)?) {
         var start = 0
-        repeat {
-            let end = min(events.count, start + options.maxTransactionEvents)
-            var batch = pipeline.resolve(events[start..<end])
-            if start == 0 {
-                batch.gaps = extra.gaps
-                batch.enrichments = extra.enrichments
-                batch.enrichmentFailures = extra.enrichmentFailures
-            }
-            try writer.write(batch)
-            askRuntimes(batch)
-            start = end
-        } while start < events.count
+        var extraStored = false
+        do {
+            repeat {
+                let end = min(events.count, start + options.maxTransactionEvents)
+                var batch = pipeline.resolve(events[start..<end])
+                if start == 0 {
+                    batch.gaps = extra.gaps
+                    batch.enrichments = extra.enrichments
+                    batch.enrichmentFailures = extra.enrichmentFailures
+                }
+                try writer.write(batch)
+                extraStored = true
+                askRuntimes(batch)
+                start = end
+            } while start < events.count
+            return (0, nil)
+        } catch {
+            let gaps = extraStored ? 0 : extra.gaps.reduce(0) { $0 + $1.count }
+            return (UInt64(events.count - start) + gaps, error)
+        }
     }
 
     /// Hands containers seen for the first time to the enricher (never waits).

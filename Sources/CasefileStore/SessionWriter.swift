@@ -86,6 +86,15 @@ public final class SessionWriter {
     public func write(_ batch: StoreBatch) throws {
         guard !batch.isEmpty else { return }
         var written = eventsWritten, lost = eventsLost
+        // A transaction that fails is rolled back: row ids cached during it may not exist. The
+        // caches refill from the natural keys (upserts return the existing rows' ids).
+        var committed = false
+        defer {
+            if !committed {
+                processIDs = [:]
+                cgroupRows = [:]
+            }
+        }
         try queue.inDatabase { db in
             let s = try prepared(db)
             try db.inTransaction {
@@ -114,6 +123,7 @@ public final class SessionWriter {
                 return .commit
             }
         }
+        committed = true
         eventsWritten = written
         eventsLost = lost
     }

@@ -103,4 +103,46 @@ struct RecorderIntegrationTests {
             #expect("\(error)".contains("/nonexistent-dir/case.db"), "the error names the file: \(error)")
         }
     }
+
+    /// A full disk: what cannot be stored is counted (stored + counted = drained), the recording
+    /// goes on, and writing resumes when there is space again.
+    @Test func fullDiskIsCountedAndRecordingResumes() async throws {
+        guard Requirement.root() else { return }
+        let dir = try temporaryDirectory().path
+        #expect(try sh("mount -t tmpfs -o size=4m casefile-test-tmpfs '\(dir)'").status == 0)
+        defer { _ = try? sh("umount -l '\(dir)'") }
+        let db = dir + "/case.db"
+        let marker = "cf-resumed-\(UUID().uuidString.prefix(8))"
+        var options = RecorderOptions(databasePath: db)
+        options.enrichment = false
+        let (recorder, summary) = try await withRecording(options: options, logger: testLogger) { recorder in
+            try await Task.sleep(for: .milliseconds(500))
+            // Fill the file system, then make events the writer cannot store.
+            _ = try sh("dd if=/dev/zero of='\(dir)/filler' bs=4k 2>/dev/null; true")
+            for _ in 0..<50 { #expect(try run("/bin/true", []) == 0) }
+            try await Task.sleep(for: .seconds(1))
+            // Space again: writing resumes, and the events it could not store become a gap.
+            try FileManager.default.removeItem(atPath: dir + "/filler")
+            #expect(try run("/bin/sh", ["-c", "exit 0", marker]) == 0)
+            try await Task.sleep(for: .milliseconds(500))
+            return recorder
+        }
+        let stats = recorder.stats
+        let queue = try DatabaseQueue(path: db)
+        try await queue.read { db in
+            let stored = try Int64.fetchOne(db, sql: "SELECT count(*) FROM events WHERE session_id = ?", arguments: [summary.sessionID]) ?? 0
+            let failed = try Int64.fetchOne(db, sql: "SELECT coalesce(sum(count), 0) FROM gaps WHERE reason = 'writer_failure'") ?? 0
+            let backlog = try Int64.fetchOne(db, sql: "SELECT coalesce(sum(count), 0) FROM gaps WHERE reason = 'writer_backlog'") ?? 0
+            #expect(failed > 0, "the full disk made some batches fail")
+            #expect(UInt64(stored + failed + backlog) + stats.duplicateExits == stats.eventsDrained,
+                    "stored \(stored) + failed \(failed) + backlog \(backlog) + duplicates \(stats.duplicateExits) = drained \(stats.eventsDrained)")
+            let resumed = try Int64.fetchOne(db, sql: "SELECT count(*) FROM execs WHERE argv = ?",
+                                             arguments: [Data("/bin/sh\0-c\0exit 0\0\(marker)\0".utf8)]) ?? 0
+            #expect(resumed == 1, "events after the disk had space again are stored")
+            let session = try #require(try Row.fetchOne(db, sql: "SELECT lost, clean_shutdown FROM sessions WHERE id = ?", arguments: [summary.sessionID]))
+            let allGaps = try Int64.fetchOne(db, sql: "SELECT coalesce(sum(count), 0) FROM gaps WHERE session_id = ?", arguments: [summary.sessionID]) ?? 0
+            #expect(session["lost"] as Int64 == allGaps)
+            #expect(session["clean_shutdown"] as Int64 == 1, "everything drained was stored or counted")
+        }
+    }
 }

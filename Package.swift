@@ -150,6 +150,7 @@ let package = Package(
                 "CasefileTestSupport", "CasefileCLI", "CasefileStore", "CasefileDecode", "CasefilePipeline",
                 "CasefileModel", "CCasefileABI", "CasefileEnrich",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -123,6 +123,11 @@ public final class ContainerdClient: RuntimeClient {
     }
 }
 
-func nanoseconds(_ t: Google_Protobuf_Timestamp) -> Int64 {
-    t.seconds * 1_000_000_000 + Int64(t.nanos)
+/// UTC ns of a protobuf timestamp; nil when Int64 nanoseconds cannot hold it (before 1678 or
+/// after 2262: a runtime's clock or answer that is wrong, never a trap).
+func nanoseconds(_ t: Google_Protobuf_Timestamp) -> Int64? {
+    let (ns, overflow) = t.seconds.multipliedReportingOverflow(by: 1_000_000_000)
+    guard !overflow, (0..<1_000_000_000).contains(t.nanos) else { return nil }
+    let (total, overflow2) = ns.addingReportingOverflow(Int64(t.nanos))
+    return overflow2 ? nil : total
 }

@@ -9,11 +9,7 @@ struct CLIRecordTests {
     @Test func interruptStopsALongRecordingCleanly() throws {
         guard Requirement.root() else { return }
         let db = try temporaryDirectory().appendingPathComponent("int.db").path
-        let recorder = Process()
-        recorder.executableURL = URL(fileURLWithPath: CasefileCommand.binary)
-        recorder.arguments = ["record", "--db", db, "--duration", "600", "--no-enrichment"]
-        recorder.standardError = FileHandle.nullDevice
-        try recorder.run()
+        let recorder = try CasefileCommand.startRecording(db: db, duration: 600)
         Thread.sleep(forTimeInterval: 1.5)
         let sent = Date()
         recorder.interrupt()
@@ -29,11 +25,7 @@ struct CLIRecordTests {
     @Test func killedRecordingIsClosedByTheNext() throws {
         guard Requirement.root() else { return }
         let db = try temporaryDirectory().appendingPathComponent("killed.db").path
-        let recorder = Process()
-        recorder.executableURL = URL(fileURLWithPath: CasefileCommand.binary)
-        recorder.arguments = ["record", "--db", db, "--duration", "600", "--no-enrichment"]
-        recorder.standardError = FileHandle.nullDevice
-        try recorder.run()
+        let recorder = try CasefileCommand.startRecording(db: db, duration: 600)
         Thread.sleep(forTimeInterval: 2)
         #expect(try run("/bin/true", []) == 0) // at least one exec to commit
         Thread.sleep(forTimeInterval: 0.5)
@@ -52,11 +44,7 @@ struct CLIRecordTests {
     @Test func aSecondRecorderOnTheSameFileIsRefused() throws {
         guard Requirement.root() else { return }
         let db = try temporaryDirectory().appendingPathComponent("one.db").path
-        let first = Process()
-        first.executableURL = URL(fileURLWithPath: CasefileCommand.binary)
-        first.arguments = ["record", "--db", db, "--duration", "600", "--no-enrichment"]
-        first.standardError = FileHandle.nullDevice
-        try first.run()
+        let first = try CasefileCommand.startRecording(db: db, duration: 600)
         Thread.sleep(forTimeInterval: 2)
         let second = try CasefileCommand.run(["record", "--db", db, "--duration", "1", "--no-enrichment"])
         #expect(second.status != 0)
@@ -83,11 +71,7 @@ struct CLIRecordTests {
         let dir = try temporaryDirectory()
         let db = dir.appendingPathComponent("case.db").path
         let marker = "cf-cli-\(UUID().uuidString.prefix(8))"
-        let recorder = Process()
-        recorder.executableURL = URL(fileURLWithPath: CasefileCommand.binary)
-        recorder.arguments = ["record", "--db", db, "--duration", "3", "--no-enrichment"]
-        recorder.standardError = FileHandle.nullDevice
-        try recorder.run()
+        let recorder = try CasefileCommand.startRecording(db: db, duration: 3)
         Thread.sleep(forTimeInterval: 1.2)
         // argv with an ANSI escape, HTML, a newline and an invalid UTF-8 byte (made by printf)
         _ = try run("/bin/sh", ["-c", "exec /bin/sh -c 'exit 0' \"$(printf '\\033[31m<b>\(marker)</b>\\nsecond\\377')\""])

@@ -32,4 +32,15 @@ package enum CasefileCommand {
         return Result(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self),
                       stderr: String(decoding: e, as: UTF8.self), stdoutBytes: Array(o))
     }
+
+    /// `casefile record --db DB --duration SECONDS --no-enrichment` started in the background
+    /// (stderr discarded); the caller interrupts, kills or waits for it.
+    package static func startRecording(db: String, duration: Int = 600) throws -> Process {
+        let recorder = Process()
+        recorder.executableURL = URL(fileURLWithPath: binary)
+        recorder.arguments = ["record", "--db", db, "--duration", "\(duration)", "--no-enrichment"]
+        recorder.standardError = FileHandle.nullDevice
+        try recorder.run()
+        return recorder
+    }
 }

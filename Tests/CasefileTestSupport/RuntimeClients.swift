@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import CasefileEnrich
 import CasefileModel
 import Foundation
@@ -7,11 +8,17 @@ import Testing
 
 /// A client on its own HTTP client (the recommended configuration), shut down afterwards.
 package func withEngineClient(runtime: ContainerRuntime = .docker, socket: String, timeout: Duration = .seconds(5),
-                      _ body: (DockerEngineClient) async throws -> Void) async throws {
+                              _ body: (DockerEngineClient) async throws -> Void) async throws {
+    try await withHTTPClient { http in
+        try await body(DockerEngineClient(runtime: runtime, socketPath: socket, http: http, timeout: timeout))
+    }
+}
+
+/// Runs `body` with a runtime HTTP client and shuts it down after, whatever `body` did.
+func withHTTPClient(_ body: (HTTPClient) async throws -> Void) async throws {
     let http = RuntimeConnections.makeHTTPClient()
-    let client = DockerEngineClient(runtime: runtime, socketPath: socket, http: http, timeout: timeout)
     do {
-        try await body(client)
+        try await body(http)
     } catch {
         try? await http.shutdown()
         throw error
@@ -57,13 +64,7 @@ package func expectKind(_ error: (any Error)?, _ kind: String, _ note: String = 
 
 /// A CRI-O inspect client on its own HTTP client, shut down afterwards.
 package func withCRIOClient(socket: String, timeout: Duration = .seconds(5), _ body: (CRIOInspectClient) async throws -> Void) async throws {
-    let http = RuntimeConnections.makeHTTPClient()
-    let client = CRIOInspectClient(socketPath: socket, http: http, timeout: timeout)
-    do {
-        try await body(client)
-    } catch {
-        try? await http.shutdown()
-        throw error
+    try await withHTTPClient { http in
+        try await body(CRIOInspectClient(socketPath: socket, http: http, timeout: timeout))
     }
-    try await http.shutdown()
 }

@@ -42,9 +42,10 @@ public struct Pipeline: Sendable {
         var batch = StoreBatch()
         if let fs = cgroupFS {
             for c in fs.walk() {
-                cgroupPaths[c.id] = c.path
-                batch.cgroups.append(cgroupRecord(hierarchyID: trackedHierarchy, id: c.id, path: ByteString(c.path),
-                                                  pathText: c.path, level: c.level, createdAt: c.ctime, existedAtStart: true,
+                let text = Self.text(c.path)
+                cgroupPaths[c.id] = text
+                batch.cgroups.append(cgroupRecord(hierarchyID: trackedHierarchy, id: c.id, path: c.path,
+                                                  pathText: text, level: c.level, createdAt: c.ctime, existedAtStart: true,
                                                   seenAt: sessionStartedAt))
             }
         }
@@ -90,7 +91,7 @@ public struct Pipeline: Sendable {
             if processes.current[x.process.pid] == x.process { processes.current[x.process.pid] = nil }
             return ResolvedEvent(event: event, time: time, process: x.process)
         case .cgroup(let c):
-            let path = c.path.utf8String ?? String(decoding: c.path.bytes, as: UTF8.self)
+            let path = Self.text(c.path)
             let container = Self.container(inPath: path)
             var removes: String?
             switch c.change {
@@ -119,8 +120,9 @@ public struct Pipeline: Sendable {
             unresolvable.insert(id)
             return CgroupRecord(hierarchyID: trackedHierarchy, id: id, path: nil)
         }
-        cgroupPaths[id] = path
-        return cgroupRecord(hierarchyID: trackedHierarchy, id: id, path: ByteString(path), pathText: path, level: nil,
+        let text = Self.text(path)
+        cgroupPaths[id] = text
+        return cgroupRecord(hierarchyID: trackedHierarchy, id: id, path: path, pathText: text, level: nil,
                             createdAt: nil, existedAtStart: false, seenAt: time)
     }
 
@@ -140,6 +142,12 @@ public struct Pipeline: Sendable {
             record.containerExistedAtStart = says && existedAtStart
         }
         return record
+    }
+
+    /// A cgroup path as text for matching (container ids, `/proc/PID/cgroup` lines): invalid
+    /// UTF-8 becomes U+FFFD, the same way on every side. The exact bytes are what is stored.
+    static func text(_ path: ByteString) -> String {
+        path.utf8String ?? String(decoding: path.bytes, as: UTF8.self)
     }
 
     /// The container a cgroup path belongs to, if any (see `ContainerPath.parse`).

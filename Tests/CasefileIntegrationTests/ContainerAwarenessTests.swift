@@ -229,6 +229,32 @@ struct ContainerAwarenessTests {
 
     // MARK: Snapshot and lookups (no runtime needed)
 
+    /// A cgroup whose name is not UTF-8, and a container below it, are found by the start-up walk
+    /// and stored byte for byte.
+    @Test func nonUTF8CgroupIsFoundByTheWalk() async throws {
+        guard Requirement.root(), Requirement.check(cgroupV2Mount() != nil, "a cgroup v2 hierarchy"), let v2 = cgroupV2Mount() else { return }
+        let tag = shortID()
+        let id = String((UUID().uuidString + UUID().uuidString).lowercased().filter(\.isHexDigit).prefix(64))
+        let name: [UInt8] = Array("cf-".utf8) + [0xFF, 0xFE] + Array("-\(tag)".utf8)
+        // bash's printf makes the bytes 0xFF 0xFE (\377 \376) in the directory name.
+        let parent = "\"$(printf '\(v2)/cf-\\377\\376-\(tag)')\""
+        #expect(try sh("mkdir -p \(parent)/docker/\(id)").status == 0)
+        defer { _ = try? sh("rmdir \(parent)/docker/\(id) \(parent)/docker \(parent)") }
+        let queue = try await record { try await Task.sleep(for: .milliseconds(200)) }
+        try await queue.read { db in
+            let exact = Data([UInt8(ascii: "/")] + name)
+            let found = try Int.fetchOne(db, sql: "SELECT count(*) FROM cgroups WHERE CAST(path AS BLOB) = ? AND existed_at_start = 1",
+                                         arguments: [exact])
+            #expect(found == 1, "the non-UTF-8 cgroup, byte for byte")
+            let below = Data([UInt8(ascii: "/")] + name + Array("/docker/\(id)".utf8))
+            let container = try Int.fetchOne(db, sql: "SELECT count(*) FROM cgroups WHERE CAST(path AS BLOB) = ? AND container_id = ?",
+                                             arguments: [below, id])
+            #expect(container == 1, "the container below it")
+            let existed = try Int.fetchOne(db, sql: "SELECT existed_at_start FROM containers WHERE id = ?", arguments: [id])
+            #expect(existed == 1)
+        }
+    }
+
     @Test func snapshotFindsThisProcessAndItsCgroup() throws {
         guard Requirement.root(), Requirement.check(cgroupV2Mount() != nil, "a cgroup v2 hierarchy"), let v2 = cgroupV2Mount() else { return }
         var pipeline = Pipeline(clock: BootClock(offsetNanoseconds: 0, bootID: "t"), cgroupFS: CgroupFS(mountPoint: v2, hierarchyID: 0))

@@ -37,8 +37,8 @@ public struct RecorderStats: Sendable, Equatable {
     public var eventsDrained: UInt64 = 0
     public var eventsWritten: UInt64 = 0
     public var eventsLost: UInt64 = 0
-    /// Second reports of one process's exit that the pipeline dropped: drained = written + lost
-    /// (writer failures and backlog) + these.
+    /// Second reports of one process's exit that the pipeline dropped: events drained = written
+    /// + those in `writer_failure` and `writer_backlog` gaps + these.
     public var duplicateExits: UInt64 = 0
     public var sessionID: Int64 = 0
 }

@@ -9,9 +9,11 @@ import Logging
 /// (time, process, cgroups, containers), writes each batch in one transaction, and hands new
 /// containers to the enricher, whose answers come back through the same queue as back-fills.
 ///
+/// A commit that fails (a full disk, an I/O error) does not stop the recording: what it could
+/// not store is counted (`Unstored`) and written as gaps with the first commit that works again.
+///
 /// Stop protocol: `run` returns once its queue is closed and drained; it then closes the session
-/// row and the case file, and releases the file's `RecordingLock`. When the case file cannot be written it requests the recording's stop, keeps draining
-/// (so the probe never blocks) and counts what it could not store as one `writer_failure` gap.
+/// row and the case file, and releases the file's `RecordingLock`.
 final class WriterLoop: @unchecked Sendable {
     // @unchecked: used by one thread at a time — made on the caller's, then run on its own.
     private let writer: SessionWriter
@@ -61,10 +63,7 @@ final class WriterLoop: @unchecked Sendable {
             failure = error
             stop.request()
         }
-        // Events (and counted losses) that could not be stored since the last successful commit:
-        // a full disk, an I/O error. They become one `writer_failure` gap in the first commit that
-        // works again; the recording goes on meanwhile.
-        var unstored: (count: UInt64, error: any Error)?
+        var unstored: Unstored?
         while let messages = queue.takeAll(timeout: 0.1) {
             var pending: [Event] = []
             var extra = StoreBatch()
@@ -79,35 +78,41 @@ final class WriterLoop: @unchecked Sendable {
                 case .barrier(let latch): barriers.append(latch)
                 }
             }
+            let newGaps = extra.gaps
             if let failure {
                 // The snapshot could not be written: keep draining so the probe never blocks, and count.
-                let count = (unstored?.count ?? 0) + UInt64(pending.count) + extra.gaps.reduce(0) { $0 + $1.count }
-                unstored = (count, unstored?.error ?? failure)
+                var u = unstored ?? Unstored(since: nowNanoseconds(), error: failure)
+                u.events += UInt64(pending.count)
+                u.gaps += newGaps
+                unstored = u
                 continue
             }
-            if let (count, error) = unstored {
-                extra.gaps.append(Gap(detectedAt: nowNanoseconds(), count: count, reason: .writerFailure,
-                                      detail: "could not be stored: \(error)"))
-            }
-            let (notStored, error) = write(pending, extra)
-            if let error {
+            extra.gaps = (unstored?.gapsToWrite ?? []) + newGaps
+            let outcome = write(pending, extra)
+            if let error = outcome.error {
                 if unstored == nil {
                     logger.error("writing to \(options.databasePath) failed: \(error). Counting what cannot be stored; trying again with every batch")
                 }
-                // What was carried in the gap above is in `notStored` again when that commit failed.
-                unstored = (notStored, error)
+                var u = unstored ?? Unstored(since: nowNanoseconds(), error: error)
+                u.error = error
+                if outcome.extraStored {
+                    (u.events, u.gaps) = (outcome.eventsNotStored, [])
+                } else {
+                    u.events += outcome.eventsNotStored
+                    u.gaps += newGaps
+                }
+                unstored = u
             } else {
                 if unstored != nil { logger.notice("writing to \(options.databasePath) works again; the events it could not store are counted in a gap") }
                 unstored = nil
             }
             written(writer.eventsWritten, writer.eventsLost, pipeline.duplicateExits)
         }
-        if let (count, error) = unstored {
+        if let u = unstored {
             do {
-                try writer.write(StoreBatch(gaps: [Gap(detectedAt: nowNanoseconds(), count: count, reason: .writerFailure,
-                                                       detail: "could not be stored: \(error)")]))
+                try writer.write(StoreBatch(gaps: u.gapsToWrite))
             } catch {
-                logger.error("\(count) events could not be stored in \(options.databasePath), and could not be counted there either: \(error)")
+                logger.error("\(u.events) events could not be stored in \(options.databasePath), and could not be counted there either: \(error)")
                 failure = failure ?? error
             }
         }
@@ -122,22 +127,44 @@ final class WriterLoop: @unchecked Sendable {
             lock.release()
         } catch {
             // The lock stays held (until the process exits) rather than dropping SQLite's locks.
+            lock.abandon()
             logger.error("closing \(options.databasePath) failed: \(error)")
         }
         if let failure { return .failure(failure) }
         return .success((writer.eventsWritten, writer.eventsLost))
     }
 
+    /// What could not be stored since the last commit that worked (a full disk, an I/O error):
+    /// the events, which become one `writer_failure` gap, and the loss gaps that were to be
+    /// written with them, which are written as they are (their reasons kept). The recording goes
+    /// on meanwhile; both are written with the first commit that works again.
+    struct Unstored {
+        var events: UInt64 = 0
+        var gaps: [Gap] = []
+        /// When writing first failed (UTC ns), and the latest error.
+        var since: Int64
+        var error: any Error
+
+        var gapsToWrite: [Gap] {
+            guard events > 0 else { return gaps }
+            return gaps + [Gap(detectedAt: nowNanoseconds(), count: events, reason: .writerFailure,
+                               detail: "could not be stored from \(Display.utc(since)) on: \(error)")]
+        }
+    }
+
     /// Resolves and writes `events` in transactions of at most `maxTransactionEvents`; `extra`
-    /// (gaps, enrichment answers) goes with the first. Returns how many events and counted losses
-    /// could not be stored (those of the transaction that failed and after it), and why.
-    private func write(_ events: [Event], _ extra: StoreBatch) -> (notStored: UInt64, error: (any Error)?) {
+    /// (gaps, enrichment answers) goes with the first. On failure: how many events were not
+    /// stored (those of the failed transaction, as the pipeline resolved them — duplicates it
+    /// dropped are counted there — and all after it), and whether `extra` was.
+    private func write(_ events: [Event], _ extra: StoreBatch) -> (eventsNotStored: UInt64, extraStored: Bool, error: (any Error)?) {
         var start = 0
         var extraStored = false
+        var failedChunk: (resolved: Int, end: Int) = (0, 0)
         do {
             repeat {
                 let end = min(events.count, start + options.maxTransactionEvents)
                 var batch = pipeline.resolve(events[start..<end])
+                failedChunk = (batch.events.count, end)
                 if start == 0 {
                     batch.gaps = extra.gaps
                     batch.enrichments = extra.enrichments
@@ -148,10 +175,9 @@ final class WriterLoop: @unchecked Sendable {
                 askRuntimes(batch)
                 start = end
             } while start < events.count
-            return (0, nil)
+            return (0, true, nil)
         } catch {
-            let gaps = extraStored ? 0 : extra.gaps.reduce(0) { $0 + $1.count }
-            return (UInt64(events.count - start) + gaps, error)
+            return (UInt64(failedChunk.resolved + (events.count - failedChunk.end)), extraStored, error)
         }
     }
 

@@ -25,7 +25,8 @@ public enum CaseFile {
     /// An existing file is first checked read-only, before anything is written to it (not even
     /// the switch to WAL): it must be a case file of a version this binary knows whose schema
     /// objects are exactly the ones Casefile makes (`checkSchema`). A file that fails is left
-    /// byte for byte as it was. The file, and so its `-wal` and `-shm` (SQLite gives them the
+    /// byte for byte as it was (when it is in WAL mode without its `-wal` and `-shm`, SQLite's
+    /// read-only open makes those two beside it; the file itself is not written). The file, and so its `-wal` and `-shm` (SQLite gives them the
     /// database's mode), are private to their owner: mode 0600.
     public static func openForRecording(path: String) throws -> DatabaseQueue {
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
@@ -68,7 +69,7 @@ public enum CaseFile {
             let queue = try DatabaseQueue(path: path, configuration: config)
             try queue.read { db in
                 let appID = try Int32.fetchOne(db, sql: "PRAGMA application_id") ?? 0
-                let objects = try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_schema") ?? 0
+                let objects = try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master") ?? 0
                 if appID == 0 && objects == 0 { return } // an empty database: nothing to check
                 if appID == 0 {
                     throw StoreError.notACaseFile(path: path, reason: "it is an SQLite database of something else; refusing to add tables to it")
@@ -114,7 +115,13 @@ public enum CaseFile {
 
     /// The schema objects of `db` (SQLite's own `sqlite_*` ones left out).
     static func schemaObjects(_ db: Database) throws -> Set<SchemaObject> {
-        Set(try Row.fetchAll(db, sql: "SELECT type, name, sql FROM sqlite_schema WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\'").map {
+        // Only SQLite's own objects are left out, by type and name: a trigger or view is never
+        // left out, whatever its name (`PRAGMA writable_schema` lets anyone name one `sqlite_…`).
+        Set(try Row.fetchAll(db, sql: """
+            SELECT type, name, sql FROM sqlite_master
+            WHERE NOT (type = 'table' AND name IN ('sqlite_sequence', 'sqlite_stat1', 'sqlite_stat2', 'sqlite_stat3', 'sqlite_stat4'))
+              AND NOT (type = 'index' AND name LIKE 'sqlite\\_autoindex\\_%' ESCAPE '\\' AND sql IS NULL)
+            """).map {
             SchemaObject(type: $0["type"], name: $0["name"], sql: $0["sql"])
         })
     }
@@ -158,6 +165,7 @@ public enum CaseFile {
     /// investigation command does can change the evidence.
     public static func openForReading(path: String) throws -> DatabaseQueue {
         guard FileManager.default.fileExists(atPath: path) else { throw StoreError.missing(path: path) }
+        guard FileManager.default.isReadableFile(atPath: path) else { throw StoreError.notReadable(path: path) }
         var config = Configuration()
         config.readonly = true
         config.busyMode = .timeout(5)

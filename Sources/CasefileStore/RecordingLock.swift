@@ -40,5 +40,11 @@ public final class RecordingLock: @unchecked Sendable {
         fd = -1
     }
 
+    /// Keeps the lock until the process exits, without closing the descriptor: for when the case
+    /// file's connection could not be closed (closing would drop SQLite's locks with ours).
+    public func abandon() {
+        fd = -1
+    }
+
     deinit { release() }
 }

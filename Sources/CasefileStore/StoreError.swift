@@ -1,6 +1,7 @@
 /// What went wrong with a case file, said so an investigator knows what to do.
 public enum StoreError: Error, CustomStringConvertible, Sendable {
     case missing(path: String)
+    case notReadable(path: String)
     case cannotOpen(path: String, reason: String)
     case notACaseFile(path: String, reason: String)
     case newerSchema(path: String, fileVersion: Int, supported: Int)
@@ -14,6 +15,8 @@ public enum StoreError: Error, CustomStringConvertible, Sendable {
         switch self {
         case .missing(let path):
             "no case file at \(path). Record one with `sudo casefile record --db \(path)`, or pass --db PATH."
+        case .notReadable(let path):
+            "cannot read \(path): case files are private to their owner (mode 0600). Run the command with sudo, or investigate a copy (sudo cp, then chown)."
         case .cannotOpen(let path, let reason):
             "cannot open \(path) for recording (\(reason)). Check that its directory exists and is writable, or pass another --db PATH."
         case .notACaseFile(let path, let reason):
@@ -21,7 +24,7 @@ public enum StoreError: Error, CustomStringConvertible, Sendable {
         case .newerSchema(let path, let fileVersion, let supported):
             "\(path) has schema version \(fileVersion), but this casefile understands up to \(supported). Use a newer casefile to read it; the file was not modified."
         case .foreignSchema(let path, let problems):
-            "\(path) has schema objects that Casefile did not make: \(problems.joined(separator: "; ")). It may have been tampered with; nothing was written to it. Investigate it read-only (and keep a copy), and record into another --db PATH."
+            "\(path) does not have Casefile's schema: \(problems.joined(separator: "; ")). It may have been tampered with; nothing was written to it. Investigate it read-only (and keep a copy), and record into another --db PATH."
         case .busy(let path):
             "another `casefile record` is writing to \(path). One recorder per case file: stop the other one first, or record into another --db PATH."
         case .sqlite(let code, let message, let sql):

@@ -57,6 +57,18 @@ struct CLIRecordTests {
         #expect(!info.stdout.contains("NOT a clean shutdown"), "\(info.stdout)")
     }
 
+    /// A case file is private: another user cannot read it, and is told why and what to do.
+    @Test func caseFilesArePrivateToTheirOwner() throws {
+        guard Requirement.root() else { return }
+        let db = try temporaryDirectory().appendingPathComponent("private.db").path
+        let recorded = try CasefileCommand.run(["record", "--db", db, "--duration", "1", "--no-enrichment"])
+        #expect(recorded.status == 0, "\(recorded.stderr)")
+        #expect(try sh("stat -c %a '\(db)'").output.trimmingCharacters(in: .whitespacesAndNewlines) == "600")
+        let other = try sh("runuser -u nobody -- '\(CasefileCommand.binary)' info --db '\(db)'")
+        #expect(other.status != 0)
+        #expect(other.output.contains("private to their owner") && other.output.contains("sudo"), "\(other.output)")
+    }
+
     /// Without root, `record` says so and what to run instead (the test drops to `nobody`).
     @Test func recordWithoutRootSaysRunAsRoot() throws {
         guard Requirement.root() else { return }

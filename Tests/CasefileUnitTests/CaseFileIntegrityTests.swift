@@ -37,6 +37,8 @@ import Testing
 
     @Test(arguments: [
         ("trigger", "CREATE TRIGGER t_evil AFTER INSERT ON events BEGIN DELETE FROM events WHERE id = new.id; END", "trigger t_evil is not Casefile's"),
+        ("trigger named like SQLite's own", "PRAGMA writable_schema = ON; CREATE TRIGGER sqlite_x AFTER INSERT ON events BEGIN DELETE FROM events WHERE id = new.id; END",
+         "trigger sqlite_x is not Casefile's"),
         ("view", "CREATE VIEW v_evil AS SELECT 1", "view v_evil is not Casefile's"),
         ("redefined view", "DROP VIEW timeline; CREATE VIEW timeline AS SELECT 1 AS id", "view timeline was changed"),
         ("table", "CREATE TABLE notes (x)", "table notes is not Casefile's"),
@@ -123,11 +125,11 @@ import Testing
             guard case StoreError.busy = error else { return false }
             return "\(error)".contains("another `casefile record` is writing to \(path)")
         }
-        // Investigators are not affected: the file opens read-only while it is locked.
+        // The lock holder records; investigators read while it is locked.
         let writer = try SessionWriter(queue: try CaseFile.openForRecording(path: path), session: CaseFileIntegrityTests.session())
+        #expect(try Investigation(path: path).summary().sessions.count == 1)
         try writer.finish(clean: true)
         try writer.close()
-        #expect(try Investigation(path: path).summary().sessions.count == 1)
         first.release()
         let second = try RecordingLock(path: path)
         second.release()

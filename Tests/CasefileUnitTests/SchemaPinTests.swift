@@ -1,0 +1,31 @@
+@testable import CasefileStore
+import Testing
+
+/// Case files written by earlier builds are checked against the schema the embedded migrations
+/// make (`CaseFile.checkSchema`), views included. Editing a migration or `views.sql` in place
+/// would make every existing case file look tampered with: change the schema with a new
+/// migration (which re-creates the views), then update the pins here.
+@Suite struct SchemaPinTests {
+    static func fnv1a(_ text: String) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in text.utf8 { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
+        return hash
+    }
+
+    static let pinned: [String: UInt64] = [
+        "0001_initial.sql": 0x955c_5a3f_0fa4_6ca0,
+        "0002_enrichment.sql": 0xac0a_dffd_37dc_dfe6,
+        "views.sql": 0xe697_256a_e7f5_13b2,
+    ]
+
+    @Test func migrationsAndViewsAreNotEditedInPlace() {
+        var current: [String: UInt64] = [:]
+        for migration in CaseFile.migrations { current[migration.name] = Self.fnv1a(migration.sql) }
+        current["views.sql"] = Self.fnv1a(CaseFile.views)
+        for (name, hash) in current.sorted(by: { $0.key < $1.key }) {
+            #expect(Self.pinned[name] == hash,
+                    "schema/\(name) is not what earlier builds wrote (\(String(hash, radix: 16))): add a migration instead of editing it, then pin it here")
+        }
+        #expect(Set(Self.pinned.keys) == Set(current.keys), "a pinned schema file is gone")
+    }
+}

@@ -88,6 +88,12 @@ final class WriterLoop: @unchecked Sendable {
                 continue
             }
             extra.gaps = (unstored?.gapsToWrite ?? []) + newGaps
+            if let carried = unstored?.records {
+                extra.cgroups = carried.cgroups
+                extra.processes = carried.processes
+                extra.enrichments = carried.enrichments + extra.enrichments
+                extra.enrichmentFailures = carried.enrichmentFailures + extra.enrichmentFailures
+            }
             let outcome = write(pending, extra)
             if let error = outcome.error {
                 if unstored == nil {
@@ -101,6 +107,7 @@ final class WriterLoop: @unchecked Sendable {
                     u.events += outcome.eventsNotStored
                     u.gaps += newGaps
                 }
+                u.records = outcome.recordsNotStored
                 unstored = u
             } else {
                 if unstored != nil { logger.notice("writing to \(options.databasePath) works again; the events it could not store are counted in a gap") }
@@ -110,7 +117,9 @@ final class WriterLoop: @unchecked Sendable {
         }
         if let u = unstored {
             do {
-                try writer.write(StoreBatch(gaps: u.gapsToWrite))
+                var last = u.records
+                last.gaps = u.gapsToWrite
+                try writer.write(last)
             } catch {
                 logger.error("\(u.events) events could not be stored in \(options.databasePath), and could not be counted there either: \(error)")
                 failure = failure ?? error
@@ -141,6 +150,10 @@ final class WriterLoop: @unchecked Sendable {
     struct Unstored {
         var events: UInt64 = 0
         var gaps: [Gap] = []
+        /// What the pipeline learned from the refused events (cgroups and their containers,
+        /// processes, enrichment answers): upserts, written with the next commit, since the
+        /// pipeline will not tell them again.
+        var records = StoreBatch()
         /// When writing first failed (UTC ns), and the latest error.
         var since: Int64
         var error: any Error
@@ -153,31 +166,37 @@ final class WriterLoop: @unchecked Sendable {
     }
 
     /// Resolves and writes `events` in transactions of at most `maxTransactionEvents`; `extra`
-    /// (gaps, enrichment answers) goes with the first. On failure: how many events were not
-    /// stored (those of the failed transaction, as the pipeline resolved them — duplicates it
-    /// dropped are counted there — and all after it), and whether `extra` was.
-    private func write(_ events: [Event], _ extra: StoreBatch) -> (eventsNotStored: UInt64, extraStored: Bool, error: (any Error)?) {
+    /// (cgroups and processes carried over, gaps, enrichment answers) goes with the first. On
+    /// failure: how many events were not stored (those of the failed transaction, as the pipeline
+    /// resolved them — duplicates it dropped are counted there — and all after it), whether
+    /// `extra` was, and the records of the failed transaction to write with the next one.
+    private func write(_ events: [Event], _ extra: StoreBatch)
+        -> (eventsNotStored: UInt64, extraStored: Bool, recordsNotStored: StoreBatch, error: (any Error)?) {
         var start = 0
         var extraStored = false
-        var failedChunk: (resolved: Int, end: Int) = (0, 0)
+        var failed: (resolved: Int, end: Int, records: StoreBatch) = (0, 0, StoreBatch())
         do {
             repeat {
                 let end = min(events.count, start + options.maxTransactionEvents)
                 var batch = pipeline.resolve(events[start..<end])
-                failedChunk = (batch.events.count, end)
                 if start == 0 {
+                    batch.cgroups = extra.cgroups + batch.cgroups
+                    batch.processes = extra.processes + batch.processes
                     batch.gaps = extra.gaps
                     batch.enrichments = extra.enrichments
                     batch.enrichmentFailures = extra.enrichmentFailures
                 }
+                failed = (batch.events.count, end,
+                          StoreBatch(cgroups: batch.cgroups, processes: batch.processes, enrichments: batch.enrichments,
+                                     enrichmentFailures: batch.enrichmentFailures))
                 try writer.write(batch)
                 extraStored = true
                 askRuntimes(batch)
                 start = end
             } while start < events.count
-            return (0, true, nil)
+            return (0, true, StoreBatch(), nil)
         } catch {
-            return (UInt64(failedChunk.resolved + (events.count - failedChunk.end)), extraStored, error)
+            return (UInt64(failed.resolved + (events.count - failed.end)), extraStored, failed.records, error)
         }
     }
 

@@ -113,17 +113,24 @@ struct RecorderIntegrationTests {
         defer { _ = try? sh("umount -l '\(dir)'") }
         let db = dir + "/case.db"
         let marker = "cf-resumed-\(UUID().uuidString.prefix(8))"
+        let v2 = try #require(cgroupV2Mount())
+        let containerID = String((UUID().uuidString + UUID().uuidString).lowercased().filter(\.isHexDigit).prefix(64))
+        let cgroup = "\(v2)/docker/\(containerID)"
+        defer { try? FileManager.default.removeItem(atPath: cgroup) }
         var options = RecorderOptions(databasePath: db)
         options.enrichment = false
         let (recorder, summary) = try await withRecording(options: options, logger: testLogger) { recorder in
             try await Task.sleep(for: .milliseconds(500))
-            // Fill the file system, then make events the writer cannot store.
+            // Fill the file system, then make events the writer cannot store: execs, and a
+            // container's cgroup (its mkdir is refused too).
             _ = try sh("dd if=/dev/zero of='\(dir)/filler' bs=4k 2>/dev/null; true")
             for _ in 0..<50 { #expect(try run("/bin/true", []) == 0) }
+            try FileManager.default.createDirectory(atPath: cgroup, withIntermediateDirectories: true)
             try await Task.sleep(for: .seconds(1))
-            // Space again: writing resumes, and the events it could not store become a gap.
+            // Space again: writing resumes, the events it could not store become a gap, and what
+            // the pipeline learned from them (the container's cgroup) is written.
             try FileManager.default.removeItem(atPath: dir + "/filler")
-            #expect(try run("/bin/sh", ["-c", "exit 0", marker]) == 0)
+            #expect(try run("/bin/sh", ["-c", "echo $$ > \(cgroup)/cgroup.procs && exec /bin/sh -c 'exit 0' \(marker)"]) == 0)
             try await Task.sleep(for: .milliseconds(500))
             return recorder
         }
@@ -136,9 +143,13 @@ struct RecorderIntegrationTests {
             #expect(failed > 0, "the full disk made some batches fail")
             #expect(UInt64(stored + failed + backlog) + stats.duplicateExits == stats.eventsDrained,
                     "stored \(stored) + failed \(failed) + backlog \(backlog) + duplicates \(stats.duplicateExits) = drained \(stats.eventsDrained)")
-            let resumed = try Int64.fetchOne(db, sql: "SELECT count(*) FROM execs WHERE argv = ?",
-                                             arguments: [Data("/bin/sh\0-c\0exit 0\0\(marker)\0".utf8)]) ?? 0
-            #expect(resumed == 1, "events after the disk had space again are stored")
+            let resumed = try Int64.fetchOne(db, sql: """
+                SELECT count(*) FROM execs x JOIN events e ON e.id = x.event_id JOIN cgroups c ON c.id = e.cgroup_row
+                WHERE x.argv = ? AND c.path = ? AND c.container_id = ?
+                """, arguments: [Data("/bin/sh\0-c\0exit 0\0\(marker)\0".utf8), "/docker/\(containerID)", containerID]) ?? 0
+            #expect(resumed == 1, "events after the disk had space again are stored, in the container the refused mkdir showed")
+            let created = try Int64.fetchOne(db, sql: "SELECT created_at FROM containers WHERE id = ?", arguments: [containerID])
+            #expect(created != nil, "the container's creation, learned from a refused event, is written")
             let session = try #require(try Row.fetchOne(db, sql: "SELECT lost, clean_shutdown FROM sessions WHERE id = ?", arguments: [summary.sessionID]))
             let allGaps = try Int64.fetchOne(db, sql: "SELECT coalesce(sum(count), 0) FROM gaps WHERE session_id = ?", arguments: [summary.sessionID]) ?? 0
             #expect(session["lost"] as Int64 == allGaps)

@@ -5,10 +5,15 @@ DROP VIEW IF EXISTS events_with_container;
 DROP VIEW IF EXISTS timeline;
 
 -- Each event with the container and pod it belongs to (through the cgroup of the task that ran).
+-- An event belongs to a container only when its cgroup is the container's own cgroup
+-- (containers.cgroup_path) or one below it. A cgroup whose path merely claims the id elsewhere
+-- (claimed_container_id without container_id) is not the container: an impostor, or unknown.
 CREATE VIEW events_with_container AS
 SELECT e.*,
        c.path          AS cgroup_path,
-       c.container_id  AS container_id,
+       k.id            AS container_id,
+       c.container_id  AS claimed_container_id,
+       k.confirmed_at IS NOT NULL AS container_confirmed,
        k.name          AS container_name,
        k.image         AS container_image,
        k.runtime       AS container_runtime,
@@ -20,18 +25,21 @@ SELECT e.*,
 FROM events e
 LEFT JOIN cgroups c ON c.id = e.cgroup_row
 LEFT JOIN containers k ON k.id = c.container_id
+     AND (k.cgroup_path IS NULL OR c.path = k.cgroup_path OR substr(c.path, 1, length(k.cgroup_path) + 1) = k.cgroup_path || '/')
 LEFT JOIN pods p ON p.uid = k.pod_uid;
 
 -- The investigator's view: every event with readable UTC time (microseconds), kind name, process,
 -- container and a one-line description; plus container lifecycle rows derived from `containers`
 -- (container_created, container_removed, container_existed = already running when a session
--- started). Derived rows have a NULL id. Order by ts.
+-- started). Derived rows have a NULL id. Order by ts. `container` is the container's name (or
+-- short id); a cgroup that only claims an id it is not the container's cgroup for shows as
+-- 'unconfirmed claim <short id>'.
 CREATE VIEW timeline AS
 SELECT e.id,
        strftime('%Y-%m-%dT%H:%M:%S', e.ts / 1000000000, 'unixepoch') || printf('.%06dZ', (e.ts / 1000) % 1000000) AS ts_utc,
        k.name AS kind,
        e.pid, p.ppid, p.comm,
-       coalesce(ct.name, substr(cg.container_id, 1, 12)) AS container,
+       coalesce(ct.name, substr(ct.id, 1, 12), 'unconfirmed claim ' || substr(cg.container_id, 1, 12)) AS container,
        CASE k.name
            WHEN 'exec' THEN x.cmdline
            WHEN 'fork' THEN 'child ' || e.aux
@@ -41,7 +49,7 @@ SELECT e.id,
        END AS details,
        cg.path AS cgroup_path,
        e.ts, e.session_id, e.process_id, e.cgroup_row,
-       cg.container_id, ct.pod_uid,
+       ct.id AS container_id, ct.pod_uid,
        pd.namespace || '/' || pd.name AS pod,
        x.argv, x.argv_truncated
 FROM events e
@@ -51,11 +59,12 @@ LEFT JOIN execs x ON x.event_id = e.id AND e.kind = 1
 LEFT JOIN cgroups oc ON oc.id = e.object_id AND e.kind IN (4, 5)
 LEFT JOIN cgroups cg ON cg.id = e.cgroup_row
 LEFT JOIN containers ct ON ct.id = cg.container_id
+     AND (ct.cgroup_path IS NULL OR cg.path = ct.cgroup_path OR substr(cg.path, 1, length(ct.cgroup_path) + 1) = ct.cgroup_path || '/')
 LEFT JOIN pods pd ON pd.uid = ct.pod_uid
 UNION ALL
 SELECT NULL, strftime('%Y-%m-%dT%H:%M:%S', ts / 1000000000, 'unixepoch') || printf('.%06dZ', (ts / 1000) % 1000000),
        kind, NULL, NULL, NULL, coalesce(name, substr(id, 1, 12)),
-       'runtime=' || coalesce(runtime, '?') || coalesce(' image=' || image, '') || CASE WHEN sandbox = 1 THEN ' (pod sandbox)' ELSE '' END || coalesce(' pod=' || pod_uid, '')
+       'runtime=' || coalesce(runtime, '?') || coalesce(' image=' || image, '') || CASE WHEN confirmed_at IS NULL THEN ' (unconfirmed)' ELSE '' END || CASE WHEN sandbox = 1 THEN ' (pod sandbox)' ELSE '' END || coalesce(' pod=' || pod_uid, '')
            || CASE WHEN kind = 'container_existed' THEN coalesce(' cgroup created ' || strftime('%Y-%m-%dT%H:%M:%SZ', created_at / 1000000000, 'unixepoch'), '') ELSE '' END,
        NULL, ts, NULL, NULL, NULL, id, pod_uid,
        (SELECT namespace || '/' || name FROM pods WHERE pods.uid = pod_uid),

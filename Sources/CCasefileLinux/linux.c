@@ -41,3 +41,16 @@ int cf_ofd_lock_byte(int fd, long long offset)
 	lock.l_len = 1;
 	return fcntl(fd, F_OFD_SETLK, &lock) == 0 ? 0 : -errno;
 }
+
+int cf_ofd_byte_locked(int fd, long long offset)
+{
+	struct flock lock;
+	memset(&lock, 0, sizeof(lock));
+	lock.l_type = F_WRLCK;
+	lock.l_whence = SEEK_SET;
+	lock.l_start = offset;
+	lock.l_len = 1;
+	if (fcntl(fd, F_OFD_GETLK, &lock) != 0)
+		return -errno;
+	return lock.l_type == F_UNLCK ? 0 : 1;
+}

@@ -7,7 +7,7 @@ public struct Casefile: AsyncParsableCommand {
         commandName: "casefile",
         abstract: "A forensic recorder for Linux containers: record a host into one SQLite case file, then investigate it.",
         version: CasefileVersion.current,
-        subcommands: [Record.self, Timeline.self, Info.self]
+        subcommands: [Record.self, Timeline.self, Info.self, Verify.self]
     )
 
     public init() {}

@@ -82,6 +82,11 @@ struct Record: AsyncParsableCommand {
         let stats = recorder.stats
         if showStatus { FileHandle.standardError.write(Data("\n".utf8)) }
         FileHandle.standardError.write(Data("casefile: stopped; session \(stats.sessionID): \(stats.eventsWritten) events stored, \(stats.eventsLost) lost. Look: casefile timeline --db \(database.db)\n".utf8))
+        if case .success(let summary)? = recorder.summary {
+            // The head goes to stdout alone on its line, so it can be piped off the host.
+            FileHandle.standardError.write(Data("casefile: seal head after \(summary.seals) sealed batches (keep it off this host; check the file later with `casefile verify --db \(database.db) --expect HEAD`):\n".utf8))
+            print("seal-head \(summary.sealHead)")
+        }
     }
 }
 

@@ -1,3 +1,4 @@
+import Foundation
 import CasefileModel
 import CasefileRuntimeAPI
 import GRPCCore
@@ -28,6 +29,9 @@ public struct CRIClient: RuntimeClient {
     public func inspect(containerID id: String) async throws -> ContainerMetadata? {
         var status = Runtime_V1_ContainerStatusRequest()
         status.containerID = id
+        // Verbose: containerd and CRI-O add runtime details as JSON in info["info"], among them
+        // the container's pid, which confirms where the container lives.
+        status.verbose = true
         do {
             let answer = try await service.containerStatus(status, options: callOptions(timeout))
             // The sandbox id is only on the container list entry.
@@ -37,7 +41,9 @@ public struct CRIClient: RuntimeClient {
             let sandboxID = listed?.containers.first(where: { $0.id == id })?.podSandboxID
             // The pod may already be gone (a short-lived pod): the container's own answer stands.
             let pod = await sandboxID.asyncMap { try? await sandbox($0) } ?? nil
-            return Self.metadata(from: answer.status, pod: pod?.status, runtime: runtime, source: source)
+            var m = Self.metadata(from: answer.status, pod: pod?.status, runtime: runtime, source: source)
+            m.pid = Self.pid(verboseInfo: answer.info)
+            return m
         } catch where isNotFound(error) {
             // Not a workload container; it may be a pod sandbox.
         } catch {
@@ -45,7 +51,9 @@ public struct CRIClient: RuntimeClient {
         }
         do {
             let pod = try await sandbox(id)
-            return Self.metadata(sandbox: pod.status, runtime: runtime, source: source)
+            var m = Self.metadata(sandbox: pod.status, runtime: runtime, source: source)
+            m.pid = Self.pid(verboseInfo: pod.info)
+            return m
         } catch where isNotFound(error) {
             return nil
         } catch {
@@ -56,6 +64,7 @@ public struct CRIClient: RuntimeClient {
     func sandbox(_ id: String) async throws -> Runtime_V1_PodSandboxStatusResponse {
         var request = Runtime_V1_PodSandboxStatusRequest()
         request.podSandboxID = id
+        request.verbose = true
         return try await service.podSandboxStatus(request, options: callOptions(timeout))
     }
 
@@ -85,6 +94,13 @@ public struct CRIClient: RuntimeClient {
         }
         m.isSandbox = true
         return m
+    }
+
+    /// The pid in a verbose status's `info["info"]` JSON (containerd and CRI-O both write `"pid"`).
+    static func pid(verboseInfo info: [String: String]) -> Int32? {
+        struct Verbose: Decodable { var pid: Int32? }
+        guard let text = info["info"], let v = try? JSONDecoder().decode(Verbose.self, from: Data(text.utf8)) else { return nil }
+        return v.pid.flatMap { $0 > 0 ? $0 : nil }
     }
 
     /// CRI has no event stream: containers reach CRI enrichment through cgroups and through the

@@ -84,7 +84,7 @@ public struct CRIOInspectClient: RuntimeClient {
             // A sandbox's labels are the pod's labels plus the kubelet's io.kubernetes.* ones.
             pod?.labels = labels.filter { !$0.key.hasPrefix("io.kubernetes.") }
         }
-        return ContainerMetadata(
+        var m = ContainerMetadata(
             id: containerID,
             runtime: .crio,
             source: source,
@@ -99,6 +99,8 @@ public struct CRIOInspectClient: RuntimeClient {
             kubernetesContainerName: KubeletLabels.containerName(labels),
             isSandbox: isSandbox
         )
+        m.pid = info.pid.flatMap { $0 > 0 ? $0 : nil }
+        return m
     }
 
     /// CRI-O's HTTP API has no event stream (its events reach kubelet through CRI's
@@ -126,9 +128,10 @@ struct CRIOContainerInfo: Decodable {
     var annotations: [String: String]?
     var crioAnnotations: [String: String]?
     var sandbox: String?
+    var pid: Int32?
 
     enum CodingKeys: String, CodingKey {
-        case name, image, labels, annotations, sandbox
+        case name, image, labels, annotations, sandbox, pid
         case imageRef = "image_ref", createdTime = "created_time", crioAnnotations = "crio_annotations"
     }
 }

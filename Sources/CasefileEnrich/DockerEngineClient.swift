@@ -73,7 +73,7 @@ public struct DockerEngineClient: RuntimeClient {
         var name = container.name
         if let n = name, n.hasPrefix("/") { name = String(n.dropFirst()) }
         let imageName = container.config?.image.flatMap { $0.isEmpty ? nil : $0 }
-        return ContainerMetadata(
+        var m = ContainerMetadata(
             id: container.id.flatMap { $0.isEmpty ? nil : $0 } ?? requestedID,
             runtime: runtime,
             source: source,
@@ -88,6 +88,8 @@ public struct DockerEngineClient: RuntimeClient {
             kubernetesContainerName: KubeletLabels.containerName(labels),
             isSandbox: KubeletLabels.isSandbox(labels)
         )
+        m.pid = container.state?.pid.flatMap { $0 > 0 ? $0 : nil }
+        return m
     }
 
     // MARK: events

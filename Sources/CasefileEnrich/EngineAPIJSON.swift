@@ -10,7 +10,9 @@ struct EngineContainerJSON: Decodable {
 
     struct State: Decodable {
         var startedAt: String?
-        enum CodingKeys: String, CodingKey { case startedAt = "StartedAt" }
+        /// The container's init process (host pid); 0 when it is not running.
+        var pid: Int32?
+        enum CodingKeys: String, CodingKey { case startedAt = "StartedAt", pid = "Pid" }
     }
 
     struct Config: Decodable {

@@ -25,6 +25,12 @@ public struct ContainerMetadata: Sendable, Equatable {
     public var kubernetesContainerName: String?
     /// The pod's sandbox ("pause") container rather than a workload container.
     public var isSandbox: Bool
+    /// The container's init process as the runtime names it (host pid namespace), when running.
+    public var pid: Int32?
+    /// The container's own cgroup path in the tracked hierarchy, found from `pid` (its
+    /// `/proc/PID/cgroup` line names this container's id in a runtime layout): the runtime's
+    /// confirmation that the container lives there. Set by the pipeline, nil when unconfirmed.
+    public var confirmedCgroupPath: String?
 
     public init(id: String, runtime: ContainerRuntime, source: String, name: String? = nil, image: String? = nil,
                 imageDigest: String? = nil, imageID: String? = nil, labels: [String: String] = [:],

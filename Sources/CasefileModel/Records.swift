@@ -34,11 +34,16 @@ public struct ContainerRef: Sendable, Hashable {
     public var podUID: String?
     /// True when this cgroup is the container's own cgroup (not one inside it).
     public var isRoot: Bool
-    public init(id: String, runtime: ContainerRuntime, podUID: String?, isRoot: Bool) {
+    /// The path of the container's own cgroup this cgroup claims (its path up to the component
+    /// holding the id), in the tracked hierarchy; nil for cgroups of other hierarchies. The
+    /// first claim of an id fixes the container's `cgroup_path` until its runtime confirms one.
+    public var cgroupPath: String?
+    public init(id: String, runtime: ContainerRuntime, podUID: String?, isRoot: Bool, cgroupPath: String? = nil) {
         self.id = id
         self.runtime = runtime
         self.podUID = podUID
         self.isRoot = isRoot
+        self.cgroupPath = cgroupPath
     }
 }
 

@@ -134,8 +134,9 @@ public struct Pipeline: Sendable {
                               createdAt: Int64?, existedAtStart: Bool, seenAt: Int64) -> CgroupRecord {
         var record = CgroupRecord(hierarchyID: hierarchyID, id: id, path: path, level: level, createdAt: createdAt,
                                   existedAtStart: existedAtStart)
-        if let container = Self.container(inPath: pathText) {
+        if var container = Self.container(inPath: pathText) {
             let says = container.isRoot && hierarchyID == trackedHierarchy
+            if hierarchyID != trackedHierarchy { container.cgroupPath = nil }
             record.container = container
             record.containerSeenAt = seenAt
             record.containerCreatedAt = says ? createdAt : nil
@@ -153,7 +154,24 @@ public struct Pipeline: Sendable {
     /// The container a cgroup path belongs to, if any (see `ContainerPath.parse`).
     public static func container(inPath path: String) -> ContainerRef? {
         guard let match = ContainerPath.parse(path) else { return nil }
-        return ContainerRef(id: match.id, runtime: match.runtime, podUID: match.podUID, isRoot: match.isRoot)
+        return ContainerRef(id: match.id, runtime: match.runtime, podUID: match.podUID, isRoot: match.isRoot,
+                            cgroupPath: match.rootPath)
+    }
+
+    // MARK: Confirmation
+
+    /// Confirms a runtime's answer: when it names the container's pid, and that process's cgroup
+    /// (from `/proc/PID/cgroup`, tracked hierarchy) is this container's in a runtime layout, the
+    /// container's own cgroup path is set from it. A pid elsewhere (exited and reused, or a
+    /// runtime that lies) leaves the answer unconfirmed.
+    public func confirm(_ metadata: inout ContainerMetadata, procRoot: String = "/proc") {
+        metadata.confirmedCgroupPath = nil
+        guard let pid = metadata.pid, pid > 0,
+              let bytes = ProcSnapshot.read("\(procRoot)/\(pid)/cgroup"),
+              let path = ProcSnapshot.cgroupPath(String(decoding: bytes, as: UTF8.self), hierarchy: trackedHierarchy,
+                                                 v2: trackedHierarchy == 0),
+              let match = ContainerPath.parse(path), match.id == metadata.id else { return }
+        metadata.confirmedCgroupPath = match.rootPath
     }
 }
 

@@ -153,7 +153,8 @@ public final class Recorder: Service, Sendable {
         withExtendedLifetime(probe) {}  // detached only now: everything the ring held was drained
         return written.map { totals in
             RecordingSummary(sessionID: writerLoop.sessionID, eventsWritten: totals.written, eventsLost: totals.lost,
-                             attached: probe.attached, attachFailures: probe.failed.map { "\($0.program): \($0.reason)" })
+                             attached: probe.attached, attachFailures: probe.failed.map { "\($0.program): \($0.reason)" },
+                             sealHead: totals.sealHead, seals: totals.seals)
         }
     }
 

@@ -50,4 +50,9 @@ public struct RecordingSummary: Sendable {
     public var eventsLost: UInt64
     public var attached: [String]
     public var attachFailures: [String]
+    /// The seal chain's head after the session's last batch (hex): keep it off the host, and
+    /// give it to `casefile verify --expect` later.
+    public var sealHead: String
+    /// Batches this session sealed.
+    public var seals: Int
 }

@@ -50,7 +50,7 @@ final class WriterLoop: @unchecked Sendable {
     var sessionID: Int64 { writer.sessionID }
 
     /// Writes until the queue is closed; returns the totals, or what made the case file unwritable.
-    func run() -> Result<(written: UInt64, lost: UInt64), any Error> {
+    func run() -> Result<(written: UInt64, lost: UInt64, sealHead: String, seals: Int), any Error> {
         var failure: (any Error)?
         // What existed before recording: written before the first event. The probe is already
         // attached, so nothing that starts from now on is missed.
@@ -73,7 +73,10 @@ final class WriterLoop: @unchecked Sendable {
                 switch message {
                 case .events(let batch): pending.append(contentsOf: batch)
                 case .gap(let gap): extra.gaps.append(gap)
-                case .enrichment(.enriched(let metadata)): extra.enrichments.append(metadata)
+                case .enrichment(.enriched(var metadata)):
+                    // Where the runtime says the container's process is: its confirmation.
+                    pipeline.confirm(&metadata)
+                    extra.enrichments.append(metadata)
                 case .enrichment(.failed(let failure)): extra.enrichmentFailures.append(failure)
                 case .barrier(let latch): barriers.append(latch)
                 }
@@ -126,8 +129,7 @@ final class WriterLoop: @unchecked Sendable {
             }
         }
         do {
-            try writer.setRuntimes(runtimes, enrichmentDropped: enricher?.stats.dropped ?? 0)
-            try writer.finish(clean: failure == nil)
+            try writer.finish(clean: failure == nil, runtimes: runtimes, enrichmentDropped: enricher?.stats.dropped ?? 0)
         } catch {
             failure = failure ?? error
         }
@@ -140,7 +142,7 @@ final class WriterLoop: @unchecked Sendable {
             logger.error("closing \(options.databasePath) failed: \(error)")
         }
         if let failure { return .failure(failure) }
-        return .success((writer.eventsWritten, writer.eventsLost))
+        return .success((writer.eventsWritten, writer.eventsLost, writer.sealHeadHex, writer.seals))
     }
 
     /// What could not be stored since the last commit that worked (a full disk, an I/O error):

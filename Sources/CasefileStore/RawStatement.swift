@@ -1,6 +1,15 @@
 import GRDB
 import GRDBSQLite
 
+/// One SQLite value with its storage class, as stored (TEXT as its bytes, unvalidated).
+enum SQLValue: Hashable, Sendable {
+    case null
+    case integer(Int64)
+    case real(Double)
+    case text([UInt8])
+    case blob([UInt8])
+}
+
 /// The store's hot path: one prepared SQLite statement, bound and stepped with the C API.
 ///
 /// GRDB opens, migrates and reads the case file; inserts of events go through this type because
@@ -60,6 +69,10 @@ final class RawStatement {
         bindText(index, string.map { Array($0.utf8) })
     }
 
+    func bind(_ index: Int32, text string: String) {
+        bindText(index, Array(string.utf8))
+    }
+
     func bindBlob(_ index: Int32, _ bytes: [UInt8]?) {
         guard let bytes else { sqlite3_bind_null(handle, index); return }
         bytes.withUnsafeBytes { buf in
@@ -91,6 +104,76 @@ final class RawStatement {
     }
 
     var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(connection) }
+
+    // MARK: Reading rows (seals and `verify`)
+
+    /// Steps to the next row: true when there is one. After false the statement is reset.
+    func step() throws -> Bool {
+        let rc = sqlite3_step(handle)
+        if rc == SQLITE_ROW { return true }
+        sqlite3_reset(handle)
+        if rc == SQLITE_DONE { return false }
+        throw StoreError.sqlite(code: rc, message: String(cString: sqlite3_errmsg(connection)), sql: sql)
+    }
+
+    func reset() { sqlite3_reset(handle) }
+
+    var columnCount: Int32 { sqlite3_column_count(handle) }
+
+    func isNull(_ column: Int32) -> Bool { sqlite3_column_type(handle, column) == SQLITE_NULL }
+
+    func int64(_ column: Int32) -> Int64 { sqlite3_column_int64(handle, column) }
+
+    /// The column's bytes (TEXT or BLOB as stored; other types as SQLite converts them).
+    func bytes(_ column: Int32) -> [UInt8] {
+        // sqlite3_column_blob before sqlite3_column_bytes, as SQLite's documentation asks.
+        guard let base = sqlite3_column_blob(handle, column) else { return [] }
+        return Array(UnsafeRawBufferPointer(start: base, count: Int(sqlite3_column_bytes(handle, column))))
+    }
+
+    /// The column's value with its storage class.
+    func value(_ column: Int32) -> SQLValue {
+        switch sqlite3_column_type(handle, column) {
+        case SQLITE_NULL: .null
+        case SQLITE_INTEGER: .integer(sqlite3_column_int64(handle, column))
+        case SQLITE_FLOAT: .real(sqlite3_column_double(handle, column))
+        case SQLITE_TEXT: .text(bytes(column))
+        default: .blob(bytes(column))
+        }
+    }
+
+    func bind(_ index: Int32, value: SQLValue) {
+        switch value {
+        case .null: sqlite3_bind_null(handle, index)
+        case .integer(let v): sqlite3_bind_int64(handle, index, v)
+        case .real(let v): sqlite3_bind_double(handle, index, v)
+        case .text(let bytes): bindText(index, bytes)
+        case .blob(let bytes): bindBlob(index, bytes)
+        }
+    }
+
+    /// Appends the current row's columns, each with its storage class, to `encoder` (the
+    /// canonical encoding of `SealEncoding`). TEXT is taken as stored, not validated.
+    func encodeRow(into encoder: inout SealEncoder) {
+        for column in 0..<sqlite3_column_count(handle) {
+            switch sqlite3_column_type(handle, column) {
+            case SQLITE_NULL:
+                encoder.null()
+            case SQLITE_INTEGER:
+                encoder.integer(sqlite3_column_int64(handle, column))
+            case SQLITE_FLOAT:
+                encoder.real(sqlite3_column_double(handle, column))
+            case SQLITE_TEXT:
+                let base = sqlite3_column_text(handle, column)
+                let count = Int(sqlite3_column_bytes(handle, column))
+                encoder.text(UnsafeRawBufferPointer(start: base, count: base == nil ? 0 : count))
+            default: // SQLITE_BLOB
+                let base = sqlite3_column_blob(handle, column)
+                let count = Int(sqlite3_column_bytes(handle, column))
+                encoder.blob(UnsafeRawBufferPointer(start: base, count: base == nil ? 0 : count))
+            }
+        }
+    }
 
     var parameterCount: Int32 { sqlite3_bind_parameter_count(handle) }
 

@@ -47,4 +47,14 @@ public final class RecordingLock: @unchecked Sendable {
     }
 
     deinit { release() }
+
+    /// Whether a recorder holds the lock on `path` now (nil when that cannot be told). Opens the
+    /// file read-only and takes nothing.
+    public static func isHeld(path: String) -> Bool? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        let status = cf_ofd_byte_locked(fd, lockOffset)
+        return status < 0 ? nil : status == 1
+    }
 }

@@ -24,7 +24,9 @@ extension SessionWriter {
         u.bind(.pidNS, p.pidNamespace.map { Int64($0) })
         u.bind(.cgroup, try p.cgroupID.flatMap { try cgroupRow(hierarchy: session.cgroupHierarchy, id: $0, path: nil, s) })
         u.bind(.session, sessionID)
-        processIDs[p.key] = try u.runReturningID()
+        let id = try u.runReturningID()
+        processIDs[p.key] = id
+        touch(.processes, id)
     }
 
     func linkParent(_ p: ProcessRecord, _ s: WriterStatements) throws {
@@ -32,6 +34,7 @@ extension SessionWriter {
         s.setParent.bind(.parent, parent)
         s.setParent.bind(.process, child)
         try s.setParent.run()
+        touch(.processes, child)
     }
 
     // MARK: - Events
@@ -60,6 +63,7 @@ extension SessionWriter {
             u.bind(.signal, x.signal == 0 ? nil : Int64(x.signal))
             u.bind(.process, id)
             try u.run()
+            touch(.processes, id)
             row.process = id
             row.ret = x.signal == 0 ? Int64(x.code) : nil
             row.aux = Int64(x.signal) + (x.coreDumped ? 128 : 0)
@@ -74,11 +78,14 @@ extension SessionWriter {
                 s.cgroupRemoved.bind(.level, Int64(c.level))
                 s.cgroupRemoved.bind(.cgroup, cgroup)
                 try s.cgroupRemoved.run()
+                if let cgroup { touch(.cgroups, cgroup) }
             }
             if let removed = r.removesContainer {
                 s.containerRemoved.bind(.removedAt, r.time)
                 s.containerRemoved.bindText(.id, removed)
+                s.containerRemoved.bindText(.path, c.path.bytes)
                 try s.containerRemoved.run()
+                touch(.containers, text: removed)
             }
             row.aux = Int64(c.hierarchyID)
             row.object = cgroup
@@ -98,6 +105,7 @@ extension SessionWriter {
         ev.bind(.aux, row.aux)
         ev.bind(.object, row.object)
         try ev.run()
+        noteEvent(ev.lastInsertRowID)
 
         if case .exec(let x) = e.body {
             let d = s.execDetail
@@ -143,6 +151,7 @@ extension SessionWriter {
         u.bind(.startTicks, Int64(bitPattern: x.process.startTicks))
         let id = try u.runReturningID()
         processIDs[x.process] = id
+        touch(.processes, id)
         return id
     }
 
@@ -163,6 +172,7 @@ extension SessionWriter {
         c.bind(.startTicks, Int64(bitPattern: f.child.startTicks))
         let id = try c.runReturningID()
         processIDs[f.child] = id
+        touch(.processes, id)
         return id
     }
 
@@ -180,6 +190,7 @@ extension SessionWriter {
         u.bind(.startTicks, Int64(bitPattern: key.startTicks))
         let id = try u.runReturningID()
         processIDs[key] = id
+        touch(.processes, id)
         return id
     }
 
@@ -196,6 +207,7 @@ extension SessionWriter {
         u.bind(.session, sessionID)
         let row = try u.runReturningID()
         cgroupRows[key] = row
+        touch(.cgroups, row)
         return row
     }
 }

@@ -10,7 +10,7 @@ import GRDB
 /// Process and cgroup rows are found by their natural keys ((boot, pid, start time) and
 /// (boot, hierarchy, cgroup id)) and their row ids cached, so most events cost one INSERT.
 public final class SessionWriter {
-    public let sessionID: Int64
+    public private(set) var sessionID: Int64 = 0
     public let queue: DatabaseQueue
     let session: SessionInfo
     var bootID: String { session.clock.bootID }
@@ -23,6 +23,18 @@ public final class SessionWriter {
     public private(set) var eventsWritten: UInt64 = 0
     public private(set) var eventsLost: UInt64 = 0
 
+    /// What the transaction in progress wrote, for its seal (SessionWriter+Seals.swift).
+    var batch = BatchRows()
+    /// The chain head: the digest of the file's last committed seal (32 zero bytes before the first).
+    public internal(set) var sealHead: [UInt8] = SealHeader.zero
+    /// `sealHead` in lowercase hex, as printed at stop and taken by `casefile verify --expect`.
+    public var sealHeadHex: String { sealHead.hex }
+    /// Seals this session committed.
+    public internal(set) var seals = 0
+    var lastSealID: Int64 = 0
+    /// False only in the store benchmark, to measure what sealing costs.
+    let sealing: Bool
+
     struct CgroupKey: Hashable {
         var hierarchy: UInt32
         var id: UInt64
@@ -30,49 +42,66 @@ public final class SessionWriter {
 
     /// Creates the `sessions` row, and writes what each event kind means into `event_kinds`
     /// (from `EventKind`, the one definition). A session left open by a recorder that was
-    /// killed is closed first, with the time of its last committed event.
-    public init(queue: DatabaseQueue, session: SessionInfo) throws {
+    /// killed is closed first, with the time of its last committed event. This is the session's
+    /// first sealed batch.
+    public convenience init(queue: DatabaseQueue, session: SessionInfo) throws {
+        try self.init(queue: queue, session: session, sealing: true)
+    }
+
+    package init(queue: DatabaseQueue, session: SessionInfo, sealing: Bool) throws {
         self.queue = queue
         self.session = session
-        sessionID = try queue.write { db in
-            // A session still open was not stopped: its recorder was killed (kill -9, power loss)
-            // or crashed. Close it with the time of its last committed event, and say so.
-            try db.execute(sql: """
-                UPDATE sessions SET
-                    ended_at = coalesce((SELECT max(ts) FROM events WHERE events.session_id = sessions.id), started_at),
-                    clean_shutdown = 0,
-                    warnings = coalesce(warnings || '; ', '') || :note
-                WHERE ended_at IS NULL
-                """, arguments: ["note": "not stopped: its recorder was killed or crashed; ended_at is its last committed event "
-                                    + "(closed by the session started at \(Display.utc(session.startedAt)))"])
-            for kind in EventKind.allCases {
-                try db.execute(sql: """
-                    INSERT INTO event_kinds (id, name, description, ret_means, aux_means, object_is)
-                    VALUES (:id, :name, :description, :ret, :aux, :object)
-                    ON CONFLICT (id) DO UPDATE SET name = excluded.name, description = excluded.description,
-                        ret_means = excluded.ret_means, aux_means = excluded.aux_means, object_is = excluded.object_is
-                    """, arguments: ["id": kind.rawValue, "name": kind.name, "description": kind.description,
-                                     "ret": kind.retMeans, "aux": kind.auxMeans, "object": kind.objectIs])
-            }
-            try db.execute(sql: """
-                INSERT INTO sessions (host, kernel, machine_id, boot_id, boot_offset_ns, cgroup_layout,
-                    cgroup_hierarchy, cgroup_mount, started_at, casefile_version, abi_version, command_line,
-                    attached, attach_failures, ring_buffer_bytes, warnings)
-                VALUES (:host, :kernel, :machineID, :bootID, :bootOffset, :cgroupLayout,
-                    :cgroupHierarchy, :cgroupMount, :startedAt, :version, :abi, :commandLine,
-                    :attached, :attachFailures, :ringBufferBytes, :warnings)
-                """, arguments: [
-                    "host": session.host, "kernel": session.kernel, "machineID": session.machineID,
-                    "bootID": session.clock.bootID, "bootOffset": session.clock.offsetNanoseconds,
-                    "cgroupLayout": session.cgroupLayout, "cgroupHierarchy": Int(session.cgroupHierarchy),
-                    "cgroupMount": session.cgroupMount, "startedAt": session.startedAt, "version": session.casefileVersion,
-                    "abi": session.abiVersion, "commandLine": session.commandLine,
-                    "attached": session.attached.joined(separator: ","),
-                    "attachFailures": session.attachFailures.isEmpty ? nil : session.attachFailures.joined(separator: "; "),
-                    "ringBufferBytes": session.ringBufferBytes, "warnings": session.warnings,
-                ])
-            return db.lastInsertedRowID
+        self.sealing = sealing
+        try sealedTransaction { db, _ in
+            try self.begin(db)
         }
+    }
+
+    private func begin(_ db: Database) throws {
+        // A session still open was not stopped: its recorder was killed (kill -9, power loss)
+        // or crashed. Close it with the time of its last committed event, and say so.
+        for id in try Int64.fetchAll(db, sql: "SELECT id FROM sessions WHERE ended_at IS NULL") {
+            touch(.sessions, id)
+        }
+        try db.execute(sql: """
+            UPDATE sessions SET
+                ended_at = coalesce((SELECT max(ts) FROM events WHERE events.session_id = sessions.id), started_at),
+                clean_shutdown = 0,
+                warnings = coalesce(warnings || '; ', '') || :note
+            WHERE ended_at IS NULL
+            """, arguments: ["note": "not stopped: its recorder was killed or crashed; ended_at is its last committed event "
+                                + "(closed by the session started at \(Display.utc(session.startedAt)))"])
+        for kind in EventKind.allCases {
+            try db.execute(sql: """
+                INSERT INTO event_kinds (id, name, description, ret_means, aux_means, object_is)
+                VALUES (:id, :name, :description, :ret, :aux, :object)
+                ON CONFLICT (id) DO UPDATE SET name = excluded.name, description = excluded.description,
+                    ret_means = excluded.ret_means, aux_means = excluded.aux_means, object_is = excluded.object_is
+                """, arguments: ["id": kind.rawValue, "name": kind.name, "description": kind.description,
+                                 "ret": kind.retMeans, "aux": kind.auxMeans, "object": kind.objectIs])
+        }
+        for id in try Int64.fetchAll(db, sql: "SELECT id FROM event_kinds") { touch(.eventKinds, id) }
+        // Migrations applied to this file (by this recorder or an earlier one) are sealed too.
+        for version in try Int64.fetchAll(db, sql: "SELECT version FROM schema_migrations") { touch(.schemaMigrations, version) }
+        try db.execute(sql: """
+            INSERT INTO sessions (host, kernel, machine_id, boot_id, boot_offset_ns, cgroup_layout,
+                cgroup_hierarchy, cgroup_mount, started_at, casefile_version, abi_version, command_line,
+                attached, attach_failures, ring_buffer_bytes, warnings)
+            VALUES (:host, :kernel, :machineID, :bootID, :bootOffset, :cgroupLayout,
+                :cgroupHierarchy, :cgroupMount, :startedAt, :version, :abi, :commandLine,
+                :attached, :attachFailures, :ringBufferBytes, :warnings)
+            """, arguments: [
+                "host": session.host, "kernel": session.kernel, "machineID": session.machineID,
+                "bootID": session.clock.bootID, "bootOffset": session.clock.offsetNanoseconds,
+                "cgroupLayout": session.cgroupLayout, "cgroupHierarchy": Int(session.cgroupHierarchy),
+                "cgroupMount": session.cgroupMount, "startedAt": session.startedAt, "version": session.casefileVersion,
+                "abi": session.abiVersion, "commandLine": session.commandLine,
+                "attached": session.attached.joined(separator: ","),
+                "attachFailures": session.attachFailures.isEmpty ? nil : session.attachFailures.joined(separator: "; "),
+                "ringBufferBytes": session.ringBufferBytes, "warnings": session.warnings,
+            ])
+        sessionID = db.lastInsertedRowID
+        touch(.sessions, sessionID)
     }
 
     /// Writes events and gaps in one transaction.
@@ -80,68 +109,89 @@ public final class SessionWriter {
         try write(StoreBatch(events: events, gaps: gaps))
     }
 
-    /// Writes a batch in one transaction: cgroups (and their containers and pods) first, then
-    /// processes found at start, then events, enrichment answers and gaps. The session's counts
-    /// move in the same transaction.
+    /// Writes a batch in one sealed transaction: cgroups (and their containers and pods) first,
+    /// then processes found at start, then events, enrichment answers and gaps. The session's
+    /// counts move in the same transaction, and in memory only once it committed.
     public func write(_ batch: StoreBatch) throws {
         guard !batch.isEmpty else { return }
         var written = eventsWritten, lost = eventsLost
-        // A transaction that fails is rolled back: row ids cached during it may not exist. The
-        // caches refill from the natural keys (upserts return the existing rows' ids).
+        try sealedTransaction { db, s in
+            for cgroup in batch.cgroups { try upsert(cgroup, s) }
+            for process in batch.processes { try upsert(process, s) }
+            for process in batch.processes { try linkParent(process, s) }
+            for event in batch.events {
+                try insert(event, s)
+                written += 1
+            }
+            for metadata in batch.enrichments { try enrich(metadata, s) }
+            for failure in batch.enrichmentFailures { try record(failure, s) }
+            for gap in batch.gaps {
+                s.gap.bind(.session, sessionID)
+                s.gap.bind(.detectedAt, gap.detectedAt)
+                s.gap.bind(.count, Int64(clamping: gap.count))
+                s.gap.bindText(.reason, gap.reason.rawValue)
+                s.gap.bindText(.detail, gap.detail)
+                try s.gap.run()
+                noteGap(s.gap.lastInsertRowID)
+                lost += gap.count
+            }
+            s.sessionCounts.bind(.events, Int64(clamping: written))
+            s.sessionCounts.bind(.lost, Int64(clamping: lost))
+            s.sessionCounts.bind(.session, sessionID)
+            try s.sessionCounts.run()
+            touch(.sessions, sessionID)
+        }
+        eventsWritten = written
+        eventsLost = lost
+    }
+
+    /// Runs `body` in one transaction that ends with the batch's seal. A transaction that fails
+    /// is rolled back: row ids cached during it may not exist, so the caches are emptied (they
+    /// refill from the natural keys: upserts return the existing rows' ids), and the chain head
+    /// stays where it was.
+    func sealedTransaction(_ body: (Database, WriterStatements) throws -> Void) throws {
+        batch = BatchRows()
         var committed = false
+        var sealed: (id: Int64, head: [UInt8])?
         defer {
             if !committed {
                 processIDs = [:]
                 cgroupRows = [:]
             }
+            batch = BatchRows()
         }
         try queue.inDatabase { db in
             let s = try prepared(db)
             try db.inTransaction {
-                for cgroup in batch.cgroups { try upsert(cgroup, s) }
-                for process in batch.processes { try upsert(process, s) }
-                for process in batch.processes { try linkParent(process, s) }
-                for event in batch.events {
-                    try insert(event, s)
-                    written += 1
-                }
-                for metadata in batch.enrichments { try enrich(metadata, s) }
-                for failure in batch.enrichmentFailures { try record(failure, s) }
-                for gap in batch.gaps {
-                    s.gap.bind(.session, sessionID)
-                    s.gap.bind(.detectedAt, gap.detectedAt)
-                    s.gap.bind(.count, Int64(clamping: gap.count))
-                    s.gap.bindText(.reason, gap.reason.rawValue)
-                    s.gap.bindText(.detail, gap.detail)
-                    try s.gap.run()
-                    lost += gap.count
-                }
-                s.sessionCounts.bind(.events, Int64(clamping: written))
-                s.sessionCounts.bind(.lost, Int64(clamping: lost))
-                s.sessionCounts.bind(.session, sessionID)
-                try s.sessionCounts.run()
+                try body(db, s)
+                sealed = try seal(db, s)
                 return .commit
             }
         }
         committed = true
-        eventsWritten = written
-        eventsLost = lost
-    }
-
-    /// Records what the session knew about runtimes (at finish, with the enrichment counters).
-    public func setRuntimes(_ description: String, enrichmentDropped: Int) throws {
-        try queue.writeWithoutTransaction { db in
-            try db.execute(sql: "UPDATE sessions SET runtimes = ?, enrichment_dropped = ? WHERE id = ?",
-                           arguments: [description, enrichmentDropped, sessionID])
+        if let sealed {
+            (lastSealID, sealHead) = sealed
+            seals += 1
         }
     }
 
-    /// Marks the session ended. On a clean stop the WAL is folded back into the main file so the
-    /// case file is one self-contained file.
-    public func finish(clean: Bool, at time: Int64 = nowNanoseconds()) throws {
-        try queue.writeWithoutTransaction { db in
-            try db.execute(sql: "UPDATE sessions SET ended_at = ?, clean_shutdown = ?, events = ?, lost = ? WHERE id = ?",
-                           arguments: [time, clean ? 1 : 0, Int64(clamping: eventsWritten), Int64(clamping: eventsLost), sessionID])
+    /// Closes the session: what it knew about runtimes (with the enrichment counters), its end,
+    /// its final counts, in one last sealed batch, then the chain head in `sessions.seal_head`. On
+    /// a clean stop the WAL is folded back into the main file so the case file is one
+    /// self-contained file.
+    public func finish(clean: Bool, runtimes: String? = nil, enrichmentDropped: Int = 0, at time: Int64 = nowNanoseconds()) throws {
+        try sealedTransaction { db, _ in
+            try db.execute(sql: """
+                UPDATE sessions SET ended_at = ?, clean_shutdown = ?, events = ?, lost = ?,
+                    runtimes = coalesce(?, runtimes), enrichment_dropped = ? WHERE id = ?
+                """, arguments: [time, clean ? 1 : 0, Int64(clamping: eventsWritten), Int64(clamping: eventsLost),
+                                 runtimes, enrichmentDropped, sessionID])
+            touch(.sessions, sessionID)
+        }
+        if sealing {
+            try queue.writeWithoutTransaction { db in
+                try db.execute(sql: "UPDATE sessions SET seal_head = ? WHERE id = ?", arguments: [sealHead.hex, sessionID])
+            }
         }
         statements = nil
         if clean {
@@ -183,7 +233,9 @@ public final class SessionWriter {
         u.bind(.existedAtStart, c.existedAtStart)
         u.bind(.session, sessionID)
         u.bindText(.container, c.container?.id)
-        cgroupRows[CgroupKey(hierarchy: c.hierarchyID, id: c.id)] = try u.runReturningID()
+        let row = try u.runReturningID()
+        cgroupRows[CgroupKey(hierarchy: c.hierarchyID, id: c.id)] = row
+        touch(.cgroups, row)
     }
 
     /// The container (and its pod) rows, before the cgroup row that points to them.
@@ -193,6 +245,7 @@ public final class SessionWriter {
             s.upsertPod.bindText(.uid, pod)
             s.upsertPod.bind(.seenAt, seenAt)
             try s.upsertPod.run()
+            touch(.pods, text: pod)
         }
         let u = s.upsertContainer
         u.bindText(.id, ref.id)
@@ -201,7 +254,9 @@ public final class SessionWriter {
         u.bind(.createdAt, c.containerCreatedAt)
         u.bind(.existedAtStart, c.containerExistedAtStart)
         u.bind(.seenAt, seenAt)
+        u.bindText(.cgroupPath, ref.cgroupPath)
         try u.run()
+        touch(.containers, text: ref.id)
     }
 
     /// Back-fills a container (and its pod) with what its runtime said. Events already stored
@@ -216,6 +271,7 @@ public final class SessionWriter {
             p.bindText(.labels, pod.labels.isEmpty ? nil : LabelsJSON.encode(pod.labels))
             p.bind(.now, now)
             try p.run()
+            touch(.pods, text: pod.uid)
         }
         let u = s.enrichContainer
         u.bindText(.id, m.id)
@@ -232,7 +288,10 @@ public final class SessionWriter {
         u.bindText(.source, m.source)
         u.bindText(.kubeContainerName, m.kubernetesContainerName)
         u.bind(.sandbox, m.isSandbox)
+        u.bind(.pid, m.pid.map { Int64($0) })
+        u.bindText(.confirmedPath, m.confirmedCgroupPath)
         try u.run()
+        touch(.containers, text: m.id)
     }
 
     private func record(_ f: EnrichmentFailure, _ s: WriterStatements) throws {
@@ -242,5 +301,6 @@ public final class SessionWriter {
         u.bindText(.error, f.error)
         u.bindText(.source, f.source)
         try u.run()
+        touch(.containers, text: f.containerID)
     }
 }

@@ -25,6 +25,7 @@ final class Statement<Parameter: StatementParameter> {
     /// Bytes as TEXT, exactly (see `RawStatement.bindText`).
     @inline(__always) func bindText(_ parameter: Parameter, _ bytes: [UInt8]?) { raw.bindText(parameter.rawValue, bytes) }
     @inline(__always) func bindText(_ parameter: Parameter, _ string: String?) { raw.bindText(parameter.rawValue, string) }
+    func bindValue(_ parameter: Parameter, _ value: SQLValue) { raw.bind(parameter.rawValue, value: value) }
     @inline(__always) func bindBlob(_ parameter: Parameter, _ bytes: [UInt8]?) { raw.bindBlob(parameter.rawValue, bytes) }
 
     /// Runs it; the first column of the first row, if any (`RETURNING id`).

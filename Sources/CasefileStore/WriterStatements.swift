@@ -58,10 +58,10 @@ final class WriterStatements {
     enum CgroupRemoved: Int32, StatementParameter { case removedAt = 1, level, cgroup }
     let cgroupRemoved: Statement<CgroupRemoved>
 
-    enum UpsertContainer: Int32, StatementParameter { case id = 1, runtime, pod, createdAt, existedAtStart, seenAt }
+    enum UpsertContainer: Int32, StatementParameter { case id = 1, runtime, pod, createdAt, existedAtStart, seenAt, cgroupPath }
     let upsertContainer: Statement<UpsertContainer>
 
-    enum ContainerRemoved: Int32, StatementParameter { case removedAt = 1, id }
+    enum ContainerRemoved: Int32, StatementParameter { case removedAt = 1, id, path }
     let containerRemoved: Statement<ContainerRemoved>
 
     enum UpsertPod: Int32, StatementParameter { case uid = 1, seenAt }
@@ -74,14 +74,35 @@ final class WriterStatements {
 
     enum EnrichContainer: Int32, StatementParameter {
         case id = 1, runtime, name, image, imageDigest, imageID, pod, labels, runtimeCreatedAt, startedAt, now, source,
-             kubeContainerName, sandbox
+             kubeContainerName, sandbox, pid, confirmedPath
     }
     let enrichContainer: Statement<EnrichContainer>
 
     enum EnrichFailed: Int32, StatementParameter { case id = 1, at, error, source }
     let enrichFailed: Statement<EnrichFailed>
 
+    // MARK: seals
+
+    enum SealInsert: Int32, StatementParameter {
+        case id = 1, session, sealedAt, firstEvent, lastEvent, firstGap, lastGap, changed, prev, digest
+    }
+    let sealInsert: Statement<SealInsert>
+
+    enum SealRow: Int32, StatementParameter { case seal = 1, table, key, digest }
+    let sealRow: Statement<SealRow>
+
+    /// Reads back what a batch wrote, to seal it.
+    let seals: SealReader
+
     init(_ db: Database) throws {
+        sealInsert = try Statement(db, """
+            INSERT INTO seals (id, session_id, sealed_at, first_event, last_event, first_gap, last_gap, changed_rows, prev, digest)
+            VALUES (:id, :session, :sealedAt, :firstEvent, :lastEvent, :firstGap, :lastGap, :changed, :prev, :digest)
+            """)
+        sealRow = try Statement(db, """
+            INSERT INTO seal_rows (seal_id, table_name, row_key, row_digest) VALUES (:seal, :table, :key, :digest)
+            """)
+        seals = try SealReader(db)
         event = try Statement(db, """
             INSERT INTO events (session_id, ts, kind, pid, tid, uid, process_id, cgroup_row, ret, aux, object_id)
             VALUES (:session, :ts, :kind, :pid, :tid, :uid, :process, :cgroup, :ret, :aux, :object)
@@ -156,15 +177,29 @@ final class WriterStatements {
             RETURNING id
             """)
         cgroupRemoved = try Statement(db, "UPDATE cgroups SET removed_at = :removedAt, level = coalesce(level, :level) WHERE id = :cgroup")
+        // A claim (a cgroup whose path has the shape of this container's) adds to the container
+        // only when it is at the container's own cgroup path (or has no path: another
+        // hierarchy); a claim elsewhere is counted in conflicting_claims and changes nothing else.
         upsertContainer = try Statement(db, """
-            INSERT INTO containers (id, runtime, pod_uid, created_at, existed_at_start, first_seen_at)
-            VALUES (:id, :runtime, :pod, :createdAt, :existedAtStart, :seenAt)
+            INSERT INTO containers (id, runtime, pod_uid, created_at, existed_at_start, first_seen_at, cgroup_path)
+            VALUES (:id, :runtime, :pod, :createdAt, :existedAtStart, :seenAt, :cgroupPath)
             ON CONFLICT (id) DO UPDATE SET
-                runtime = CASE WHEN runtime IS NULL OR runtime = 'unknown' THEN excluded.runtime ELSE runtime END,
-                pod_uid = coalesce(pod_uid, excluded.pod_uid),
-                created_at = coalesce(created_at, excluded.created_at)
+                runtime = CASE WHEN (runtime IS NULL OR runtime = 'unknown')
+                    AND (excluded.cgroup_path IS NULL OR cgroup_path IS NULL OR cgroup_path = excluded.cgroup_path)
+                    THEN excluded.runtime ELSE runtime END,
+                pod_uid = CASE WHEN excluded.cgroup_path IS NULL OR cgroup_path IS NULL OR cgroup_path = excluded.cgroup_path
+                    THEN coalesce(pod_uid, excluded.pod_uid) ELSE pod_uid END,
+                created_at = CASE WHEN excluded.cgroup_path IS NULL OR cgroup_path IS NULL OR cgroup_path = excluded.cgroup_path
+                    THEN coalesce(created_at, excluded.created_at) ELSE created_at END,
+                conflicting_claims = conflicting_claims
+                    + (excluded.cgroup_path IS NOT NULL AND cgroup_path IS NOT NULL AND cgroup_path <> excluded.cgroup_path),
+                cgroup_path = coalesce(cgroup_path, excluded.cgroup_path)
             """)
-        containerRemoved = try Statement(db, "UPDATE containers SET removed_at = coalesce(removed_at, :removedAt) WHERE id = :id")
+        // Only the container's own cgroup going away removes it.
+        containerRemoved = try Statement(db, """
+            UPDATE containers SET removed_at = coalesce(removed_at, :removedAt)
+            WHERE id = :id AND (cgroup_path IS NULL OR cgroup_path = :path)
+            """)
         upsertPod = try Statement(db, """
             INSERT INTO pods (uid, first_seen_at, last_seen_at) VALUES (:uid, :seenAt, :seenAt)
             ON CONFLICT (uid) DO UPDATE SET last_seen_at = max(coalesce(last_seen_at, 0), excluded.last_seen_at)
@@ -178,15 +213,18 @@ final class WriterStatements {
             """)
         enrichContainer = try Statement(db, """
             INSERT INTO containers (id, runtime, name, image, image_digest, image_id, pod_uid, labels, runtime_created_at, started_at,
-                first_seen_at, enriched_at, enriched_from, kube_container_name, sandbox)
+                first_seen_at, enriched_at, enriched_from, kube_container_name, sandbox, runtime_pid, cgroup_path, confirmed_at)
             VALUES (:id, :runtime, :name, :image, :imageDigest, :imageID, :pod, :labels, :runtimeCreatedAt, :startedAt,
-                :now, :now, :source, :kubeContainerName, :sandbox)
+                :now, :now, :source, :kubeContainerName, :sandbox, :pid, :confirmedPath, CASE WHEN :confirmedPath IS NULL THEN NULL ELSE :now END)
             ON CONFLICT (id) DO UPDATE SET
                 runtime = excluded.runtime, name = coalesce(excluded.name, name), image = coalesce(excluded.image, image),
                 image_digest = coalesce(excluded.image_digest, image_digest), image_id = coalesce(excluded.image_id, image_id),
                 pod_uid = coalesce(excluded.pod_uid, pod_uid), labels = excluded.labels,
                 runtime_created_at = coalesce(excluded.runtime_created_at, runtime_created_at),
                 started_at = coalesce(excluded.started_at, started_at),
+                runtime_pid = coalesce(excluded.runtime_pid, runtime_pid),
+                confirmed_at = CASE WHEN excluded.cgroup_path IS NOT NULL THEN excluded.enriched_at ELSE confirmed_at END,
+                cgroup_path = coalesce(excluded.cgroup_path, cgroup_path),
                 enriched_at = excluded.enriched_at, enriched_from = excluded.enriched_from, enrich_error = NULL,
                 kube_container_name = coalesce(excluded.kube_container_name, kube_container_name), sandbox = excluded.sandbox
             """)

@@ -62,6 +62,57 @@ struct ContainerAwarenessTests {
         }
     }
 
+    /// The attack of issue 8: cgroups that claim a live container's id. One where no runtime puts
+    /// containers (an unprivileged user's delegated tree looks like this) is no container at all;
+    /// one in a runtime's layout but not at the container's own cgroup is a claim, kept apart: it
+    /// neither removes nor renames the container, and its events are not the container's.
+    @Test func spoofedCgroupsCannotRemoveOrRenameALiveContainer() async throws {
+        guard Requirement.root(), Runtime.require(.docker), let v2 = cgroupV2Mount() else { return }
+        let tag = shortID()
+        let started = try sh("docker run -d --name cf-real-\(tag) --network none \(Self.image) sleep 120")
+        #expect(started.status == 0, "\(started.output)")
+        let id = started.output.trimmingCharacters(in: .whitespacesAndNewlines)
+        defer { _ = try? sh("docker rm -f cf-real-\(tag)") }
+        let outside = "\(v2)/cfspoof-\(tag)/docker-\(id).scope"
+        let inLayout = "\(v2)/system.slice/docker-\(id).scope"
+        func runInside(_ dir: String, _ marker: String) throws {
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            let status = try run("/bin/sh", ["-c", "echo $$ > '\(dir)/cgroup.procs' && exec /bin/sh -c 'exit 0' \(marker)"])
+            #expect(status == 0)
+            _ = try sh("rmdir '\(dir)'")
+        }
+        let queue = try await record {
+            try runInside(outside, "cf-outside-\(tag)")
+            try runInside(inLayout, "cf-inlayout-\(tag)")
+            #expect(try sh("docker exec cf-real-\(tag) sh -c 'echo cf-real-\(tag)'").status == 0)
+        }
+        _ = try? sh("rmdir \(v2)/cfspoof-\(tag); rmdir \(v2)/system.slice 2>/dev/null")
+        try await queue.read { db in
+            let c = try #require(try Row.fetchOne(db, sql: "SELECT * FROM containers WHERE id = ?", arguments: [id]))
+            #expect(c["name"] as String? == "cf-real-\(tag)")
+            #expect(c["removed_at"] as Int64? == nil, "a claim elsewhere does not remove the container")
+            #expect(c["cgroup_path"] as String? == "/docker/\(id)")
+            #expect(c["confirmed_at"] as Int64? != nil, "Docker named its pid, whose cgroup is the container's")
+            #expect((c["runtime_pid"] as Int64? ?? 0) > 0)
+            #expect((c["conflicting_claims"] as Int64? ?? 0) >= 1, "the claim in /system.slice is counted")
+            // The exec inside each cgroup, by its exact argv (the shell that moved itself there names the marker too).
+            func attribution(_ argv: String) throws -> Row {
+                try #require(try Row.fetchOne(db, sql: """
+                    SELECT w.container_id, w.claimed_container_id, w.container_name, t.container FROM events_with_container w
+                    JOIN execs x ON x.event_id = w.id JOIN timeline t ON t.id = w.id WHERE x.argv = ?
+                    """, arguments: [Data(argv.utf8)]), "\(argv)")
+            }
+            let outsideRow = try attribution("/bin/sh\0-c\0exit 0\0cf-outside-\(tag)\0")
+            #expect(outsideRow["container_id"] as String? == nil && outsideRow["claimed_container_id"] as String? == nil)
+            let claim = try attribution("/bin/sh\0-c\0exit 0\0cf-inlayout-\(tag)\0")
+            #expect(claim["container_id"] as String? == nil, "a claim is not the container")
+            #expect(claim["claimed_container_id"] as String? == id)
+            #expect(claim["container"] as String? == "unconfirmed claim \(id.prefix(12))")
+            let real = try attribution("sh\0-c\0echo cf-real-\(tag)\0")
+            #expect(real["container_id"] as String? == id && real["container_name"] as String? == "cf-real-\(tag)")
+        }
+    }
+
     // MARK: containerd, Kubernetes cgroupfs layout
 
     @Test func containerdKubepodsPathGivesContainerAndPod() async throws {
@@ -229,29 +280,32 @@ struct ContainerAwarenessTests {
 
     // MARK: Snapshot and lookups (no runtime needed)
 
-    /// A cgroup whose name is not UTF-8, and a container below it, are found by the start-up walk
-    /// and stored byte for byte.
+    /// A cgroup whose name is not UTF-8 (here inside a container's cgroup, where a container's
+    /// own processes may name one), and a cgroup below it, are found by the start-up walk, stored
+    /// byte for byte and attributed to the container.
     @Test func nonUTF8CgroupIsFoundByTheWalk() async throws {
         guard Requirement.root(), Requirement.check(cgroupV2Mount() != nil, "a cgroup v2 hierarchy"), let v2 = cgroupV2Mount() else { return }
         let tag = shortID()
         let id = String((UUID().uuidString + UUID().uuidString).lowercased().filter(\.isHexDigit).prefix(64))
         let name: [UInt8] = Array("cf-".utf8) + [0xFF, 0xFE] + Array("-\(tag)".utf8)
         // bash's printf makes the bytes 0xFF 0xFE (\377 \376) in the directory name.
-        let parent = "\"$(printf '\(v2)/cf-\\377\\376-\(tag)')\""
-        #expect(try sh("mkdir -p \(parent)/docker/\(id)").status == 0)
-        defer { _ = try? sh("rmdir \(parent)/docker/\(id) \(parent)/docker \(parent)") }
+        let parent = "\"$(printf '\(v2)/docker/\(id)/cf-\\377\\376-\(tag)')\""
+        #expect(try sh("mkdir -p \(parent)/sub").status == 0)
+        defer { _ = try? sh("rmdir \(parent)/sub \(parent) \(v2)/docker/\(id)") }
         let queue = try await record { try await Task.sleep(for: .milliseconds(200)) }
         try await queue.read { db in
-            let exact = Data([UInt8(ascii: "/")] + name)
-            let found = try Int.fetchOne(db, sql: "SELECT count(*) FROM cgroups WHERE CAST(path AS BLOB) = ? AND existed_at_start = 1",
-                                         arguments: [exact])
-            #expect(found == 1, "the non-UTF-8 cgroup, byte for byte")
-            let below = Data([UInt8(ascii: "/")] + name + Array("/docker/\(id)".utf8))
+            let exact = Data(Array("/docker/\(id)/".utf8) + name)
+            let found = try Int.fetchOne(db, sql: """
+                SELECT count(*) FROM cgroups WHERE CAST(path AS BLOB) = ? AND existed_at_start = 1 AND container_id = ?
+                """, arguments: [exact, id])
+            #expect(found == 1, "the non-UTF-8 cgroup, byte for byte, in its container")
+            let below = Data(Array("/docker/\(id)/".utf8) + name + Array("/sub".utf8))
             let container = try Int.fetchOne(db, sql: "SELECT count(*) FROM cgroups WHERE CAST(path AS BLOB) = ? AND container_id = ?",
                                              arguments: [below, id])
-            #expect(container == 1, "the container below it")
-            let existed = try Int.fetchOne(db, sql: "SELECT existed_at_start FROM containers WHERE id = ?", arguments: [id])
-            #expect(existed == 1)
+            #expect(container == 1, "the cgroup below it")
+            let row = try #require(try Row.fetchOne(db, sql: "SELECT existed_at_start, cgroup_path FROM containers WHERE id = ?", arguments: [id]))
+            #expect(row["existed_at_start"] as Int64? == 1)
+            #expect(row["cgroup_path"] as String? == "/docker/\(id)")
         }
     }
 
@@ -274,9 +328,10 @@ struct ContainerAwarenessTests {
 
     @Test func unknownCgroupIdsAreLookedUpOnceAndCached() throws {
         guard Requirement.root(), Requirement.check(cgroupV2Mount() != nil, "a cgroup v2 hierarchy"), let v2 = cgroupV2Mount() else { return }
-        let name = "cf-lookup-\(UUID().uuidString.prefix(8))"
+        // A runtime's layout (systemd-driver Docker); an empty system.slice made here is removed again.
+        let name = "system.slice"
         try FileManager.default.createDirectory(atPath: "\(v2)/\(name)/docker-\(String(repeating: "ab", count: 32)).scope", withIntermediateDirectories: true)
-        defer { _ = try? sh("rmdir \(v2)/\(name)/*.scope \(v2)/\(name)") }
+        defer { _ = try? sh("rmdir \(v2)/\(name)/docker-\(String(repeating: "ab", count: 32)).scope; rmdir \(v2)/\(name) 2>/dev/null") }
         let id = try inode("\(v2)/\(name)/docker-\(String(repeating: "ab", count: 32)).scope")
         var pipeline = Pipeline(clock: BootClock(offsetNanoseconds: 0, bootID: "t"), cgroupFS: CgroupFS(mountPoint: v2, hierarchyID: 0))
         var next: UInt64 = 0

@@ -61,12 +61,21 @@ private let rows: [ContainerPathRow] = [
          "/system.slice/docker-\(d1).scope/system.slice/cron.service", d1, .docker,
          root: "/system.slice/docker-\(d1).scope"),
     .hit("github actions", "/actions_job/\(d1)", d1, .docker),
+    // Rootless Docker's systemd cgroup parent is `user.slice` in the user's systemd instance (moby's
+    // `getCgroupParent`), so the scope is in `user@N.service/user.slice`, not directly in
+    // `user@N.service` (this row used to have that shorter path, now a miss below).
     .hit("rootless docker (systemd user instance)",
-         "/user.slice/user-1000.slice/user@1000.service/docker-\(d1).scope", d1, .docker),
+         "/user.slice/user-1000.slice/user@1000.service/user.slice/docker-\(d1).scope", d1, .docker),
     .hit("docker cgroupfs with .scope (Tracee strips .scope everywhere)", "/docker/\(d1).scope", d1, .docker),
     .hit("doubled slashes are empty components", "//docker//\(d1)", d1, .docker),
-    .hit("docker --cgroup-parent: bare id, unknown runtime", "/mygroup/\(d1)", d1, .unknown),
-    .hit("bare id at the top", "/\(d1)", d1, .unknown),
+    // Was a hit (unknown runtime): matching is anchored now, and a custom --cgroup-parent is not
+    // one of the layouts, so this is a miss below ("docker --cgroup-parent").
+    .hit("bare id at the top (runc's default cgroupfs path)", "/\(d1)", d1, .unknown),
+    .hit("docker systemd, a spoof-shaped cgroup inside the container is still the container",
+         "/system.slice/docker-\(d1).scope/cfspoof/docker-\(d2).scope", d1, .docker,
+         root: "/system.slice/docker-\(d1).scope"),
+    .hit("docker cgroupfs, an anchor below a sub-cgroup does not start a nested container",
+         "/docker/\(d1)/sub/docker/\(d2)", d1, .docker, root: "/docker/\(d1)"),
     .hit("sub-cgroup with non-ASCII name", "/docker/\(d1)/caf\u{E9}/\u{FFFD}", d1, .docker, root: "/docker/\(d1)"),
 
     // containerd
@@ -78,6 +87,10 @@ private let rows: [ContainerPathRow] = [
          "/system.slice/containerd.service/kubepods-besteffort-pod\(uid_).slice:cri-containerd:\(c1)", c1, .containerd, pod: uid),
     .hit("containerd systemd-style path, guaranteed",
          "/system.slice/containerd.service/kubepods-pod\(uid_).slice:cri-containerd:\(c1)", c1, .containerd, pod: uid),
+    .hit("containerd systemd-style path at the root (v1 controllers where containerd's cgroup is /)",
+         "/kubepods-besteffort-pod\(uid_).slice:cri-containerd:\(c1)", c1, .containerd, pod: uid),
+    .hit("crio systemd-style path on cgroupfs", "/system.slice/crio.service/kubepods-burstable-pod\(uid_).slice:crio:\(c2)",
+         c2, .crio, pod: uid),
     .hit("containerd systemd-style path, sub-cgroup",
          "/system.slice/containerd.service/kubepods-pod\(uid_).slice:cri-containerd:\(c1)/sub", c1, .containerd, pod: uid,
          root: "/system.slice/containerd.service/kubepods-pod\(uid_).slice:cri-containerd:\(c1)"),
@@ -88,13 +101,17 @@ private let rows: [ContainerPathRow] = [
     .hit("k8s systemd static pod (hash UID)",
          "/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod\(staticUID).slice/cri-containerd-\(c1).scope",
          c1, .containerd, pod: staticUID),
-    .hit("k8s cgroupfs, malformed pod dir: container, no pod, unknown runtime",
-         "/kubepods/besteffort/pod1234/\(c1)", c1, .unknown),
-    .hit("k8s systemd, pod slice with dashes (not kubelet's form): no pod",
-         "/kubepods.slice/kubepods-pod\(uid).slice/cri-containerd-\(c1).scope", c1, .containerd),
+    // These two were hits without a pod (the id counted anywhere); a malformed pod directory is
+    // not a layout's parent, so both are misses now (see "Not containers").
+    .hit("kind cgroupfs (--cgroup-root=/kubelet)", "/kubelet/kubepods/burstable/pod\(uid)/\(c1)", c1, .containerd, pod: uid),
+    .hit("kind systemd, guaranteed",
+         "/kubelet.slice/kubelet-kubepods.slice/kubelet-kubepods-pod\(uid_).slice/cri-containerd-\(c1).scope",
+         c1, .containerd, pod: uid),
+    .hit("k8s cgroupfs, runtime-prefixed (cri-dockerd scope name)", "/kubepods/pod\(uid)/docker-\(c3).scope", c3, .docker, pod: uid),
 
     // CRI-O
     .hit("crio bare scope", "/crio-\(c2).scope", c2, .crio),
+    .hit("crio systemd, no pod", "/system.slice/crio-\(c2).scope", c2, .crio),
     .hit("k8s systemd crio", "\(burstableSlice)/crio-\(c2).scope", c2, .crio, pod: uid),
     .hit("k8s systemd crio, cgroup v2 'container' sub-cgroup", "\(burstableSlice)/crio-\(c2).scope/container", c2, .crio,
          pod: uid, root: "\(burstableSlice)/crio-\(c2).scope"),
@@ -109,6 +126,9 @@ private let rows: [ContainerPathRow] = [
          root: "/user.slice/user-1000.slice/user@1000.service/user.slice/libpod-\(p1).scope"),
     .hit("podman pod: a podman pod id is not a Kubernetes pod UID",
          "/machine.slice/machine-libpod_pod_\(p2).slice/libpod-\(p1).scope", p1, .podman),
+    .hit("podman scope at the root", "/libpod-\(p1).scope", p1, .podman),
+    .hit("rootless podman pod",
+         "/user.slice/user-1000.slice/user@1000.service/user.slice/user-libpod_pod_\(p2).slice/libpod-\(p1).scope", p1, .podman),
 
     // Garden
     .hit("garden", "/garden/\(garden28)", garden28, .garden),
@@ -124,6 +144,11 @@ private let rows: [ContainerPathRow] = [
          "/system.slice/docker-\(d1).scope/kubelet.slice/kubelet-kubepods.slice/kubelet-kubepods-besteffort.slice/kubelet-kubepods-besteffort-pod\(uid_).slice/cri-containerd-\(c1).scope",
          c1, .containerd, pod: uid),
     .hit("nested: docker inside a k8s pod container", "/kubepods/burstable/pod\(uid)/\(c1)/docker/\(d2)", d2, .docker),
+    .hit("nested: three levels of docker", "/docker/\(d1)/docker/\(d2)/docker/\(c1)", c1, .docker),
+    .hit("nested: docker systemd in docker systemd", "/system.slice/docker-\(d1).scope/system.slice/docker-\(d2).scope", d2, .docker),
+    .hit("nested: kind node (cgroupfs) running a pod", "/docker/\(d1)/kubepods/besteffort/pod\(uid)/\(c1)", c1, .containerd, pod: uid),
+    .hit("nested: kind node (cgroupfs, /kubelet root) running a pod",
+         "/docker/\(d1)/kubelet/kubepods/pod\(uid)/crio-\(c2)", c2, .crio, pod: uid),
 
     // Not containers
     .miss("empty", ""),
@@ -157,6 +182,43 @@ private let rows: [ContainerPathRow] = [
     .miss("garden, misplaced dash", "/garden/6f26589-05165-7fab-6b52-18d1"),
     .miss("garden shape outside garden", "/system.slice/\(garden28)"),
     .miss("random names", "/foo/bar-baz/qux.scope"),
+
+    // Not where a runtime puts containers (anchoring). Several were hits before; see above.
+    .miss("spoof: docker scope in a user's delegated tree",
+          "/user.slice/user-1000.slice/user@1000.service/cfspoof/docker-\(d1).scope"),
+    .miss("spoof: docker scope directly in user@N.service (rootless docker uses user.slice below it)",
+          "/user.slice/user-1000.slice/user@1000.service/docker-\(d1).scope"),
+    .miss("spoof: docker scope in a session", "/user.slice/user-1000.slice/session-2.scope/docker-\(d1).scope"),
+    .miss("spoof: user@N.service of another user", "/user.slice/user-1000.slice/user@1001.service/user.slice/libpod-\(p1).scope"),
+    .miss("spoof: docker scope in a top-level cgroup", "/cfspoof/docker-\(d1).scope"),
+    .miss("spoof: docker scope in a delegated service", "/system.slice/cfspoof.service/docker-\(d1).scope"),
+    .miss("spoof: bare id anywhere", "/foo/\(d1)"),
+    .miss("docker --cgroup-parent (was a hit, unknown runtime)", "/mygroup/\(d1)"),
+    .miss("spoof: kubepods below another cgroup", "/tmp/kubepods/pod\(uid)/\(c1)"),
+    .miss("spoof: kubepods.slice below another cgroup", "/tmp\(besteffortSlice)/cri-containerd-\(c1).scope"),
+    .miss("spoof: colon form in another cgroup", "/cfspoof/kubepods-pod\(uid_).slice:cri-containerd:\(c1)"),
+    .miss("spoof: garden below another cgroup", "/cfspoof/garden/\(garden28)"),
+    .miss("docker parent, not an id", "/docker/x/docker-\(d1).scope"),
+    .miss("docker parent, prefixed name", "/docker/docker-\(d1).scope"),
+    .miss("actions_job parent, prefixed name", "/actions_job/docker-\(d1).scope"),
+    .miss("systemd slice, no .scope", "/system.slice/docker-\(d1)"),
+    .miss("prefixed name at the root, no .scope", "/docker-\(d1)"),
+    .miss("bare id in system.slice", "/system.slice/\(d1)"),
+    .miss("libpod_parent, another runtime", "/libpod_parent/crio-\(c2)"),
+    .miss("podman pod slice, another runtime", "/machine.slice/machine-libpod_pod_\(p2).slice/docker-\(d1).scope"),
+    .miss("bare id in the containerd service", "/system.slice/containerd.service/\(c1)"),
+    .miss("colon form without a slice", "/system.slice/containerd.service/x:cri-containerd:\(c1)"),
+    .miss("k8s cgroupfs, malformed pod dir (was a hit, no pod)", "/kubepods/besteffort/pod1234/\(c1)"),
+    .miss("k8s cgroupfs, systemd-style UID", "/kubepods/besteffort/pod\(uid_)/\(c1)"),
+    .miss("k8s cgroupfs, sub-cgroup of the pod", "/kubepods/burstable/pod\(uid)/x/\(c1)"),
+    .miss("k8s cgroupfs, unknown QoS", "/kubepods/guaranteed/pod\(uid)/\(c1)"),
+    .miss("k8s systemd, pod slice with dashes (was a hit, no pod)",
+          "/kubepods.slice/kubepods-pod\(uid).slice/cri-containerd-\(c1).scope"),
+    .miss("k8s systemd, pod slice in the wrong QoS slice",
+          "/kubepods.slice/kubepods-besteffort.slice/kubepods-burstable-pod\(uid_).slice/cri-containerd-\(c1).scope"),
+    .miss("k8s systemd, QoS pod slice outside its QoS slice",
+          "/kubepods.slice/kubepods-besteffort-pod\(uid_).slice/cri-containerd-\(c1).scope"),
+    .miss("k8s systemd, bare id in a pod slice", "\(besteffortSlice)/\(c1)"),
 ]
 
 // MARK: - Table
@@ -207,6 +269,10 @@ func containerPathRootReparses(_ row: ContainerPathRow) throws {
             == ContainerPathMatch(id: c1, runtime: .containerd, podUID: uid, isRoot: false,
                                   rootPath: "/kubepods/burstable/pod\(uid)/\(c1)")
     )
+    #expect(
+        ContainerPath.parseOutermost("/system.slice/docker-\(d1).scope/kubelet.slice/kubelet-kubepods.slice/kubelet-kubepods-pod\(uid_).slice/cri-containerd-\(c1).scope")
+            == ContainerPathMatch(id: d1, runtime: .docker, isRoot: false, rootPath: "/system.slice/docker-\(d1).scope")
+    )
     // Without nesting, outermost and innermost agree.
     for row in rows where !row.note.hasPrefix("nested") {
         #expect(ContainerPath.parseOutermost(row.path) == row.expected, "\(row.path)")
@@ -226,6 +292,42 @@ func containerPathRootReparses(_ row: ContainerPathRow) throws {
     #expect(ContainerPath.podUID(fromPath: "/docker/\(d1)") == nil)
     #expect(ContainerPath.podUID(fromPath: "") == nil)
     #expect(ContainerPath.podUID(fromPath: "///") == nil)
+    // Other layouts, and the pod of an outer container when a non-Kubernetes one is nested.
+    #expect(ContainerPath.podUID(fromPath: "/kubelet/kubepods/pod\(uid)") == uid)
+    #expect(ContainerPath.podUID(fromPath: "/kubelet.slice/kubelet-kubepods.slice/kubelet-kubepods-pod\(uid_).slice") == uid)
+    #expect(ContainerPath.podUID(fromPath: "/system.slice/containerd.service/kubepods-pod\(uid_).slice:cri-containerd:\(c1)") == uid)
+    #expect(ContainerPath.podUID(fromPath: "/kubepods/burstable/pod\(uid)/\(c1)/docker/\(d2)") == uid)
+    #expect(ContainerPath.podUID(fromPath: "/docker/\(d1)/kubepods/pod\(staticUID)") == staticUID)
+    // Anchored like parse: a pod-shaped name elsewhere is not a pod.
+    #expect(ContainerPath.podUID(fromPath: "/tmp/kubepods/pod\(uid)") == nil)
+    #expect(ContainerPath.podUID(fromPath: "/cfspoof/pod\(uid)") == nil)
+    #expect(ContainerPath.podUID(fromPath: "/user.slice/user-1000.slice/user@1000.service/kubepods-pod\(uid_).slice") == nil)
+    #expect(ContainerPath.podUID(fromPath: "/kubepods/pod\(uid_)") == nil)
+    #expect(ContainerPath.podUID(fromPath: "/kubepods.slice/kubepods-pod\(uid).slice") == nil)
+}
+
+/// The attack anchoring stops: an unprivileged user with a delegated cgroup subtree names a
+/// cgroup after a (real) container and moves a shell in. None of these is a container, a pod,
+/// or an outer container.
+@Test(arguments: [
+    "/user.slice/user-1000.slice/user@1000.service/cfspoof/docker-\(d1).scope",
+    "/user.slice/user-1000.slice/user@1000.service/app.slice/cfspoof/docker-\(d1).scope",
+    "/user.slice/user-1000.slice/user@1000.service/cfspoof/system.slice/docker-\(d1).scope",
+    "/user.slice/user-1000.slice/user@1000.service/cfspoof/docker/\(d1)",
+    "/user.slice/user-1000.slice/user@1000.service/cfspoof/kubepods/pod\(uid)/\(c1)",
+    "/user.slice/user-1000.slice/user@1000.service/cfspoof\(besteffortSlice)/cri-containerd-\(c1).scope",
+    "/user.slice/user-1000.slice/user@1000.service/cfspoof/garden/\(garden28)",
+    "/user.slice/user-1000.slice/session-3.scope/cfspoof/libpod_parent/libpod-\(p1)",
+    "/cfspoof/docker-\(d1).scope",
+    "/foo/\(d1)",
+    "/tmp/kubepods/pod\(uid)/\(c1)",
+    "/docker/x/docker-\(d1).scope",
+])
+func containerPathSpoofs(_ path: String) {
+    #expect(ContainerPath.parse(path) == nil)
+    #expect(ContainerPath.parse(path + "/init.scope") == nil)
+    #expect(ContainerPath.parseOutermost(path) == nil)
+    #expect(ContainerPath.podUID(fromPath: path) == nil)
 }
 
 @Test func containerPathShapePredicates() {
@@ -263,9 +365,13 @@ func containerPathRootReparses(_ row: ContainerPathRow) throws {
     #expect(ContainerPath.parseOutermost(path)?.id == d1)
     #expect(ContainerPath.parseOutermost(path)?.rootPath == "/docker/\(d1)")
 
-    // A long non-container prefix before a container.
+    // A long non-container prefix before a container: not a container (anchored; this used to
+    // find d1), and the scan stops at the first component.
     let prefix = String(repeating: "/x", count: megabyte / 2)
-    #expect(ContainerPath.parse(prefix + "/docker/\(d1)")?.id == d1)
+    #expect(ContainerPath.parse(prefix + "/docker/\(d1)") == nil)
+    // A long path inside a container.
+    #expect(ContainerPath.parse("/docker/\(d1)" + prefix)
+        == ContainerPathMatch(id: d1, runtime: .docker, isRoot: false, rootPath: "/docker/\(d1)"))
 }
 
 @Test func containerPathNonNativeAndInvalidUTF8() {
@@ -282,7 +388,10 @@ func containerPathRootReparses(_ row: ContainerPathRow) throws {
     #expect(ContainerPath.parse(String(Array("/docker/\(d1)"))) == ContainerPath.parse("/docker/\(d1)"))
     // NUL bytes are just bytes.
     #expect(ContainerPath.parse("/docker/\(d1)\u{0}") == nil)
-    #expect(ContainerPath.parse("/\u{0}/docker/\(d1)")?.id == d1)
+    // A NUL-named cgroup is not a layout's parent (this used to find d1), but one inside a
+    // container is a sub-cgroup.
+    #expect(ContainerPath.parse("/\u{0}/docker/\(d1)") == nil)
+    #expect(ContainerPath.parse("/docker/\(d1)/\u{0}")?.isRoot == false)
 }
 
 // MARK: - Fuzzing
@@ -319,6 +428,9 @@ private let tokens: [String] = [
     "kubepods-besteffort-pod\(uid_).slice", "kubepods-pod\(uid_).slice",
     "kubepods-pod\(uid_).slice:cri-containerd:\(c1)", ":crio:\(c2)", garden28, garden36, "\(d1).scope",
     String(d1.dropLast()), d1 + "f", d1.uppercased(), "pod\(uid_)",
+    // Parents of the other layouts, and a stranger, so chains start, nest and break.
+    "kubelet", "kubelet.slice", "kubelet-kubepods.slice", "machine.slice", "user.slice", "cfspoof",
+    "containerd.service", "kubepods-besteffort-pod\(uid_).slice",
 ]
 
 /// Everything a match must satisfy whatever the input. Empty when it does.
@@ -417,8 +529,10 @@ private func fuzzCheck(_ path: String, _ label: String, sourceLocation: SourceLo
         if rng.chance(10) { path += "/" }
         if fuzzCheck(path, "tokens #\(iteration)") { found += 1 }
     }
-    // The generator must actually reach the positive paths.
-    #expect(found > 1_000)
+    // The generator must actually reach the positive paths. Since matching is anchored a path
+    // must start with a layout's parent chain, so fewer do than the > 1,000 of unanchored
+    // matching (888 with this seed).
+    #expect(found > 600)
 }
 
 @Test func containerPathFuzzMutations() {
@@ -432,7 +546,10 @@ private func fuzzCheck(_ path: String, _ label: String, sourceLocation: SourceLo
         }
         if fuzzCheck(String(decoding: bytes, as: UTF8.self), "mutation #\(iteration)") { found += 1 }
     }
-    #expect(found > 500)
+    // Anchored matching: cutting the front, or splicing a path in before a container, makes a
+    // miss now, so fewer mutants are containers than the > 500 of unanchored matching (344 with
+    // this seed).
+    #expect(found > 250)
 }
 
 private func mutate(_ bytes: inout [UInt8], _ rng: inout SplitMix64, _ seeds: [[UInt8]]) {

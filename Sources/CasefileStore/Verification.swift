@@ -1,0 +1,300 @@
+import CasefileModel
+import Foundation
+import GRDB
+
+/// What `casefile verify` found.
+public struct VerificationReport: Sendable {
+    public enum Outcome: Sendable, Equatable {
+        /// Every row is as its batch sealed it, and the chain is whole.
+        case verified
+        /// Intact as far as it goes, but the last session has no closing batch: its recorder is
+        /// still running, was killed, or batches were cut off the end. A head kept off the host
+        /// (`--expect`) tells which.
+        case unfinished
+        /// Rows or seals were changed, removed or added after sealing, or the expected head is
+        /// not this file's.
+        case tampered
+    }
+
+    public var outcome: Outcome = .verified
+    /// What is wrong, the first bad batch first.
+    public var problems: [String] = []
+    /// What the investigator should know besides (sessions not closed, a running recorder, ...).
+    public var notes: [String] = []
+    /// The first batch whose rows do not match its seal, or whose rows were changed afterwards.
+    public var firstBadSeal: Int64?
+    public var seals: Int64 = 0
+    public var sessions = 0
+    public var events = 0
+    public var execs = 0
+    public var gaps = 0
+    public var otherRows = 0
+    /// The file's chain head (hex): the digest of its last seal.
+    public var head: String?
+    /// Where the head given with `--expect` was found (seal id), if it was.
+    public var expectedHeadAt: Int64?
+}
+
+/// Recomputes a case file's seal chain (see Seals.swift, docs/SEALS.md). Reads the file
+/// read-only, with its own SQL, from base tables only: nothing stored in the file is executed.
+public enum CaseFileVerifier {
+    /// How many bad batches are named one by one (the rest are counted).
+    static let listed = 10
+
+    public static func verify(path: String, expectedHead: String? = nil) throws -> VerificationReport {
+        // Before SQLite opens the file: closing our descriptor later would drop SQLite's locks.
+        let recording = RecordingLock.isHeld(path: path) ?? false
+        let queue = try CaseFile.openForReading(path: path)
+        defer { try? queue.close() }
+        var report = VerificationReport()
+        try queue.read { db in
+            do {
+                try CaseFile.checkSchema(db, path: path)
+            } catch let error as StoreError {
+                report.problems.append("schema: \(error)")
+                report.outcome = .tampered
+            }
+            let version = try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0
+            guard version >= 3 else {
+                report.problems.append("the file has schema version \(version): it was written before seals existed (version 3), so it cannot be verified")
+                report.outcome = .tampered
+                return
+            }
+            try verifyChain(db, &report)
+            try verifyFinalState(db, &report)
+            try verifyCoverage(db, &report)
+            try verifySessions(db, recording: recording, &report)
+            if let expectedHead { try checkExpected(db, expectedHead.lowercased(), &report) }
+        }
+        if !report.problems.isEmpty { report.outcome = .tampered }
+        return report
+    }
+
+    // MARK: - The chain: every batch hashes to its seal, and each seal to the one before
+
+    private static func verifyChain(_ db: Database, _ report: inout VerificationReport) throws {
+        let reader = try SealReader(db)
+        var expectedID: Int64 = 1
+        var prev = SealHeader.zero
+        var bad = 0
+        let rows = try Row.fetchCursor(db, sql: """
+            SELECT id, session_id, sealed_at, first_event, last_event, first_gap, last_gap, changed_rows, prev, digest
+            FROM seals ORDER BY id
+            """)
+        while let row = try rows.next() {
+            let header = SealHeader(
+                id: row["id"], sessionID: row["session_id"], sealedAt: row["sealed_at"],
+                events: range(row["first_event"], row["last_event"]), gaps: range(row["first_gap"], row["last_gap"]),
+                changedRows: row["changed_rows"], prev: bytes(row["prev"]))
+            let stored = bytes(row["digest"])
+            var wrong: [String] = []
+            if header.id != expectedID {
+                wrong.append(header.id > expectedID ? "seals \(expectedID)–\(header.id - 1) are missing" : "seal \(header.id) is out of order")
+            }
+            if header.prev != prev { wrong.append("it does not chain to the seal before it") }
+            let (digest, covered) = try reader.digest(header)
+            if digest != stored {
+                wrong.append("its rows do not match its seal (rows of this batch were edited, deleted, inserted or reordered)")
+            } else if covered.changed != Int(header.changedRows) {
+                wrong.append("it lists \(covered.changed) changed rows where it sealed \(header.changedRows)")
+            }
+            if !wrong.isEmpty {
+                bad += 1
+                report.firstBadSeal = report.firstBadSeal.map { min($0, header.id) } ?? header.id
+                if bad <= listed { report.problems.append("\(describe(header)): " + wrong.joined(separator: "; ")) }
+            }
+            report.events += covered.events
+            report.execs += covered.execs
+            report.gaps += covered.gaps
+            report.seals += 1
+            prev = stored
+            expectedID = header.id + 1
+        }
+        if bad > listed { report.problems.append("… and \(bad - listed) more batches that do not match their seals") }
+        report.head = report.seals > 0 ? prev.hex : nil
+    }
+
+    // MARK: - Rows of updatable tables: each is as its newest seal says
+
+    private static func verifyFinalState(_ db: Database, _ report: inout VerificationReport) throws {
+        // The newest entry per row (SQLite returns the bare columns of the max() row).
+        var sealed: [SealedRow: (seal: Int64, digest: [UInt8])] = [:]
+        let entries = try Row.fetchCursor(db, sql: """
+            SELECT table_name, row_key, max(seal_id) AS seal_id, row_digest FROM seal_rows GROUP BY table_name, row_key
+            """)
+        var unknownTables: Set<String> = []
+        while let row = try entries.next() {
+            let name: String = row["table_name"]
+            guard let table = SealedTable(rawValue: name), !table.isAppendOnly else {
+                unknownTables.insert(name)
+                continue
+            }
+            let key: SQLValue = (row["row_key"] as DatabaseValue).sqlValue
+            sealed[SealedRow(table: table, key: key)] = (row["seal_id"], bytes(row["row_digest"]))
+        }
+        for name in unknownTables.sorted() {
+            report.problems.append("seal_rows names a table that is not sealed this way: \(SafeText.escape(name))")
+        }
+        let reader = try SealReader(db)
+        var changed: [(seal: Int64, text: String)] = []
+        var unsealed: [String: (count: Int, first: String)] = [:]
+        for table in SealedTable.updatable {
+            try reader.forEachRow(of: table, in: db) { key, digest in
+                let row = SealedRow(table: table, key: key)
+                guard let entry = sealed.removeValue(forKey: row) else {
+                    let found = unsealed[table.rawValue]
+                    unsealed[table.rawValue] = ((found?.count ?? 0) + 1, found?.first ?? key.display)
+                    return
+                }
+                if entry.digest != digest {
+                    changed.append((entry.seal, "\(table.rawValue) row \(key.display) was changed after batch \(entry.seal) sealed it"))
+                }
+                report.otherRows += 1
+            }
+        }
+        for (row, entry) in sealed {
+            changed.append((entry.seal, "\(row.table.rawValue) row \(row.key.display), sealed by batch \(entry.seal), was deleted"))
+        }
+        changed.sort { ($0.seal, $0.text) < ($1.seal, $1.text) }
+        for item in changed.prefix(listed) { report.problems.append(item.text) }
+        if changed.count > listed { report.problems.append("… and \(changed.count - listed) more rows changed or deleted after sealing") }
+        if let first = changed.first?.seal {
+            report.firstBadSeal = report.firstBadSeal.map { min($0, first) } ?? first
+        }
+        for (table, u) in unsealed.sorted(by: { $0.key < $1.key }) {
+            report.problems.append("\(u.count) \(table) rows are in no seal (the first: \(u.first)): added outside the recorder")
+        }
+    }
+
+    // MARK: - Append-only rows: all inside some batch's ranges
+
+    private static func verifyCoverage(_ db: Database, _ report: inout VerificationReport) throws {
+        let parts: [(table: String, key: String, covered: Int, first: String, last: String)] = [
+            ("events", "id", report.events, "first_event", "last_event"),
+            ("execs", "event_id", report.execs, "first_event", "last_event"),
+            ("gaps", "id", report.gaps, "first_gap", "last_gap"),
+        ]
+        for part in parts {
+            let total = try Int.fetchOne(db, sql: "SELECT count(*) FROM \(part.table)") ?? 0
+            guard total != part.covered else { continue }
+            // Only on a mismatch: the rows outside every sealed range.
+            let outside = try Row.fetchOne(db, sql: """
+                SELECT count(*) AS n, min(\(part.key)) AS first FROM \(part.table) t
+                WHERE NOT EXISTS (SELECT 1 FROM seals s WHERE t.\(part.key) BETWEEN s.\(part.first) AND s.\(part.last))
+                """)
+            let n: Int = outside?["n"] ?? 0
+            if n > 0 {
+                let first: Int64 = outside?["first"] ?? 0
+                report.problems.append("\(n) \(part.table) rows are in no seal (the first: \(part.key) \(first)): added outside the recorder")
+            }
+        }
+    }
+
+    // MARK: - Sessions: closed, and their heads as sealed
+
+    private static func verifySessions(_ db: Database, recording: Bool, _ report: inout VerificationReport) throws {
+        let sessions = try Row.fetchAll(db, sql: """
+            SELECT s.id, s.ended_at, s.clean_shutdown, s.seal_head, s.events,
+                   (SELECT digest FROM seals WHERE session_id = s.id ORDER BY id DESC LIMIT 1) AS last_digest,
+                   (SELECT id FROM seals WHERE session_id = s.id ORDER BY id DESC LIMIT 1) AS last_seal
+            FROM sessions s ORDER BY s.id
+            """)
+        report.sessions = sessions.count
+        let counts = Dictionary(try Row.fetchAll(db, sql: "SELECT session_id, count(*) AS n FROM events GROUP BY session_id").map {
+            (($0["session_id"] as Int64?) ?? 0, ($0["n"] as Int?) ?? 0)
+        }, uniquingKeysWith: +)
+        for (index, s) in sessions.enumerated() {
+            let id: Int64 = s["id"] ?? 0
+            let head: String? = s["seal_head"]
+            let lastDigest = (s["last_digest"] as Data?).map { [UInt8]($0).hex }
+            if let head, head != lastDigest {
+                report.problems.append("session \(id): its recorded seal head \(SafeText.escape(head)) is not the digest of its last seal"
+                                       + (lastDigest.map { " (\($0))" } ?? " (it has no seals)") + ": batches were removed or rewritten")
+            }
+            let stored: Int64 = s["events"] ?? 0
+            if stored != Int64(counts[id] ?? 0) {
+                report.problems.append("session \(id) says it stored \(stored) events, but \(counts[id] ?? 0) are in the file")
+            }
+            let ended = (s["ended_at"] as Int64?) != nil
+            let isLast = index == sessions.count - 1
+            if !ended && isLast {
+                if recording {
+                    report.notes.append("session \(id) is still being recorded: verified up to its latest committed batch")
+                } else {
+                    report.notes.append("session \(id) has no closing batch: its recorder was killed, or batches were cut off the end of the file. A head kept off the host tells which: --expect HEAD")
+                }
+                if report.outcome == .verified { report.outcome = .unfinished }
+            } else if head == nil && ended {
+                report.notes.append("session \(id) did not stop cleanly (closed by a later session); its last sealed batch is \((s["last_seal"] as Int64?).map(String.init) ?? "none")")
+            }
+        }
+    }
+
+    private static func checkExpected(_ db: Database, _ expected: String, _ report: inout VerificationReport) throws {
+        var at: Int64?
+        let rows = try Row.fetchCursor(db, sql: "SELECT id, digest FROM seals ORDER BY id")
+        while at == nil, let row = try rows.next() {
+            if bytes(row["digest"]).hex == expected { at = row["id"] }
+        }
+        report.expectedHeadAt = at
+        guard let at else {
+            report.problems.append("the head you expect (\(SafeText.escape(expected))) is not in this file: its last batches were cut off, or the chain was rewritten")
+            return
+        }
+        if at < report.seals {
+            report.notes.append("the head you expect is batch \(at); \(report.seals - at) batches were sealed after it (by later recording)")
+        } else if report.outcome == .unfinished {
+            // The head kept off the host is the file's last: nothing was cut.
+            report.outcome = .verified
+            report.notes.append("the head you expect is this file's last: nothing was cut off")
+        }
+    }
+
+    // MARK: - Helpers
+
+    private static func describe(_ h: SealHeader) -> String {
+        var parts = ["session \(h.sessionID)", "sealed \(Display.utc(h.sealedAt))"]
+        if let e = h.events { parts.append("events \(e.lowerBound)–\(e.upperBound)") }
+        if let g = h.gaps { parts.append("gaps \(g.lowerBound)–\(g.upperBound)") }
+        if h.changedRows > 0 { parts.append("\(h.changedRows) other rows") }
+        return "batch \(h.id) (" + parts.joined(separator: ", ") + ")"
+    }
+
+    private static func range(_ a: Int64?, _ b: Int64?) -> ClosedRange<Int64>? {
+        guard let a, let b, a <= b else { return nil }
+        return a...b
+    }
+
+    private static func bytes(_ value: DatabaseValue) -> [UInt8] {
+        switch value.storage {
+        case .blob(let data): [UInt8](data)
+        case .string(let s): Array(s.utf8)
+        default: []
+        }
+    }
+}
+
+extension DatabaseValue {
+    var sqlValue: SQLValue {
+        switch storage {
+        case .null: .null
+        case .int64(let v): .integer(v)
+        case .double(let v): .real(v)
+        case .string(let s): .text(Array(s.utf8))
+        case .blob(let d): .blob([UInt8](d))
+        }
+    }
+}
+
+extension SQLValue {
+    /// For messages: numbers as they are, text made safe to print.
+    var display: String {
+        switch self {
+        case .null: "NULL"
+        case .integer(let v): "\(v)"
+        case .real(let v): "\(v)"
+        case .text(let b): SafeText.escape(String(decoding: b, as: UTF8.self))
+        case .blob(let b): "x'\(b.hex)'"
+        }
+    }
+}

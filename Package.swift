@@ -14,7 +14,8 @@
 // them into the services of `casefile record`; CasefileCLI imports the recorder (to record) and
 // the store (to investigate). C is wrapped once: CLibBPF + CCasefileBPF (libbpf) in the probe,
 // CCasefileABI (the event layouts of bpf/casefile.h) in probe and decoder, CCasefileLinux
-// (open_by_handle_at) in the pipeline, SQLite in the store's RawStatement.
+// (open_by_handle_at, OFD locks, capabilities) in the pipeline, store and recorder, SQLite in the
+// store's RawStatement.
 import PackageDescription
 
 let strict: [SwiftSetting] = [
@@ -109,6 +110,7 @@ let package = Package(
             name: "CasefileRecorder",
             dependencies: [
                 "CasefileProbe", "CasefileDecode", "CasefilePipeline", "CasefileStore", "CasefileModel", "CasefileEnrich",
+                "CCasefileLinux",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],

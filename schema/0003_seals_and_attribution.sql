@@ -46,3 +46,34 @@ ALTER TABLE containers ADD COLUMN runtime_pid INTEGER;
 -- Claims this container's path did not win: another cgroup with the same id in a different path
 -- (an impostor, or a second runtime). Counted, never merged.
 ALTER TABLE containers ADD COLUMN conflicting_claims INTEGER NOT NULL DEFAULT 0;
+
+-- What the recorder kept after start-up: e.g. 'capabilities CAP_DAC_READ_SEARCH; no_new_privs', or
+-- why it could not reduce them (NULL: it was not asked to, e.g. a test or benchmark in-process).
+ALTER TABLE sessions ADD COLUMN privileges TEXT;
+
+-- Exact bytes. Process names (comm, at most 15 bytes) as the kernel gave them, each stored once.
+CREATE TABLE comms (
+    id    INTEGER PRIMARY KEY,
+    comm  TEXT NOT NULL UNIQUE      -- exact bytes, may be invalid UTF-8
+);
+-- The name of the thread that caused the event, as it was then (processes.comm is the latest).
+ALTER TABLE events ADD COLUMN comm_id INTEGER REFERENCES comms(id);
+-- 1 when the kernel could not read the exec's argv (or filename) at all: an empty argv is then not
+-- an empty command line.
+ALTER TABLE execs ADD COLUMN argv_unreadable INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE execs ADD COLUMN filename_unreadable INTEGER NOT NULL DEFAULT 0;
+-- 1 when the path is cut (the kernel event's path buffer was full and the cgroup could not be
+-- looked up by id any more).
+ALTER TABLE cgroups ADD COLUMN path_truncated INTEGER NOT NULL DEFAULT 0;
+
+-- Exact times. The boot-clock-to-UTC offset is measured again during a session (every minute);
+-- when it moved (NTP step, manual clock change, suspend), a row says by how much. Events are
+-- converted with the offset measured last before they were written.
+CREATE TABLE clock_steps (
+    id           INTEGER PRIMARY KEY,
+    session_id   INTEGER NOT NULL REFERENCES sessions(id),
+    measured_at  INTEGER NOT NULL,  -- UTC ns (with the new offset)
+    boot_ns      INTEGER NOT NULL,  -- boot clock at the measurement
+    offset_ns    INTEGER NOT NULL,  -- the new offset: utc = boot ns + this
+    step_ns      INTEGER NOT NULL   -- new offset minus the previous one
+);

@@ -55,6 +55,7 @@ struct Record: AsyncParsableCommand {
         options.enrichment = !noEnrichment
         options.runtimeSockets = runtimeSockets
         options.cgroupV1Cpuset = cgroupV1Cpuset
+        options.reducePrivileges = true
         let path = database.db
         options.onStarted = { session in
             FileHandle.standardError.write(Data("casefile: recording into \(path) (session \(session)); Ctrl-C to stop\n".utf8))

@@ -26,6 +26,10 @@ public struct RecorderOptions: Sendable {
     public var enrichmentGrace: Duration = .seconds(3)
     /// How long a stop waits for the writer to catch up before enrichment settles.
     public var writerCatchUpLimit: Duration = .seconds(30)
+    /// After start-up (programs attached, case file open, start-up snapshot written), reduce the
+    /// whole process to the capabilities it still uses and set no_new_privs (`Privileges`).
+    /// Irreversible for the process: `casefile record` sets it; in-process tests do not.
+    public var reducePrivileges = false
     /// Called by `run()` once recording has started, with the session id.
     public var onStarted: (@Sendable (Int64) -> Void)?
 

@@ -58,6 +58,17 @@ final class WriterLoop: @unchecked Sendable {
             let snapshot = pipeline.snapshot()
             try writer.write(snapshot)
             askRuntimes(snapshot)
+            if options.reducePrivileges {
+                // Set-up is over: from here on the recorder needs almost nothing (see Privileges).
+                switch Privileges.reduce() {
+                case .success(let kept):
+                    try writer.notePrivileges(kept)
+                    logger.info("privileges reduced to \(kept)")
+                case .failure(let error):
+                    try writer.notePrivileges("not reduced: \(error.reason)")
+                    logger.warning("\(error)")
+                }
+            }
         } catch {
             logger.error("writing the start-up snapshot to \(options.databasePath) failed: \(error); stopping the recording")
             failure = error

@@ -145,6 +145,14 @@ public final class SessionWriter {
         eventsLost = lost
     }
 
+    /// Records what the recorder kept after start-up (`sessions.privileges`), sealed.
+    public func notePrivileges(_ text: String) throws {
+        try sealedTransaction { db, _ in
+            try db.execute(sql: "UPDATE sessions SET privileges = ? WHERE id = ?", arguments: [text, sessionID])
+            touch(.sessions, sessionID)
+        }
+    }
+
     /// Runs `body` in one transaction that ends with the batch's seal. A transaction that fails
     /// is rolled back: row ids cached during it may not exist, so the caches are emptied (they
     /// refill from the natural keys: upserts return the existing rows' ids), and the chain head

@@ -31,6 +31,8 @@ struct CLIRecordTests {
         Thread.sleep(forTimeInterval: 0.5)
         kill(recorder.processIdentifier, SIGKILL)
         recorder.waitUntilExit()
+        let unfinished = try CasefileCommand.run(["verify", "--db", db])
+        #expect(unfinished.status == 3 && unfinished.stdout.contains("no closing batch"), "\(unfinished.stdout)")
         let next = try CasefileCommand.run(["record", "--db", db, "--duration", "1", "--no-enrichment"])
         #expect(next.status == 0, "\(next.stderr)")
         let info = try CasefileCommand.run(["info", "--db", db])
@@ -38,6 +40,60 @@ struct CLIRecordTests {
         let closed = try sh("sqlite3 -readonly '\(db)' \"SELECT ended_at = (SELECT max(ts) FROM events WHERE session_id = 1), warnings FROM sessions WHERE id = 1\"")
         #expect(closed.output.hasPrefix("1|") && closed.output.contains("killed or crashed"), "\(closed.output)")
         #expect(try sh("stat -c %a '\(db)'").output.trimmingCharacters(in: .whitespacesAndNewlines) == "600")
+    }
+
+    /// After start-up every thread of the recorder keeps only CAP_DAC_READ_SEARCH, with
+    /// no_new_privs; at stop it prints the seal head, which `verify --expect` accepts, and an edit
+    /// of a copy is named.
+    @Test func recorderReducesPrivilegesAndItsHeadVerifies() throws {
+        guard Requirement.root() else { return }
+        let dir = try temporaryDirectory()
+        let db = dir.appendingPathComponent("sealed.db").path
+        let recorder = Process()
+        recorder.executableURL = URL(fileURLWithPath: CasefileCommand.binary)
+        recorder.arguments = ["record", "--db", db, "--duration", "600", "--no-enrichment"]
+        let output = Pipe()
+        recorder.standardOutput = output
+        recorder.standardError = FileHandle.nullDevice
+        try recorder.run()
+        var privileges = ""
+        for _ in 0..<100 where privileges.isEmpty {
+            Thread.sleep(forTimeInterval: 0.1)
+            privileges = (try? sh("sqlite3 -readonly '\(db)' 'SELECT privileges FROM sessions WHERE id = 1'"))?.output
+                .trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        }
+        #expect(privileges == "capabilities CAP_DAC_READ_SEARCH; no_new_privs")
+        let tasks = try FileManager.default.contentsOfDirectory(atPath: "/proc/\(recorder.processIdentifier)/task")
+        #expect(tasks.count > 2)
+        for task in tasks {
+            let status = (try? String(contentsOfFile: "/proc/\(recorder.processIdentifier)/task/\(task)/status", encoding: .utf8)) ?? ""
+            var fields: [String: String] = [:]
+            for line in status.split(separator: "\n") {
+                let parts = line.split(separator: ":", maxSplits: 1)
+                if parts.count == 2 { fields[String(parts[0])] = parts[1].trimmingCharacters(in: .whitespaces) }
+            }
+            for cap in ["CapEff", "CapPrm", "CapBnd"] { #expect(fields[cap] == "0000000000000004", "thread \(task) \(cap)") }
+            for cap in ["CapInh", "CapAmb"] { #expect(fields[cap] == "0000000000000000", "thread \(task) \(cap)") }
+            #expect(fields["NoNewPrivs"] == "1", "thread \(task)")
+        }
+        #expect(try run("/bin/true", []) == 0)
+        Thread.sleep(forTimeInterval: 0.5)
+        recorder.interrupt()
+        recorder.waitUntilExit()
+        #expect(recorder.terminationStatus == 0)
+        let printed = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let head = try #require(printed.split(separator: "\n").first { $0.hasPrefix("seal-head ") }.map { String($0.dropFirst(10)) })
+        #expect(head.count == 64)
+        let verified = try CasefileCommand.run(["verify", "--db", db, "--expect", head])
+        #expect(verified.status == 0 && verified.stdout.contains("VERIFIED"), "\(verified.stdout)")
+
+        let copy = dir.appendingPathComponent("edited.db").path
+        #expect(try sh("cp '\(db)' '\(copy)' && sqlite3 '\(copy)' 'UPDATE events SET pid = pid + 1 WHERE id = 3'").status == 0)
+        let batch = try sh("sqlite3 -readonly '\(copy)' 'SELECT id FROM seals WHERE 3 BETWEEN first_event AND last_event'").output
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let edited = try CasefileCommand.run(["verify", "--db", copy, "--expect", head])
+        #expect(edited.status == 1, "\(edited.stdout)")
+        #expect(edited.stdout.contains("TAMPERED: the first bad batch is \(batch)."), "\(edited.stdout)")
     }
 
     /// Two recorders on one case file: the second is refused and says why; the first goes on.

@@ -9,7 +9,7 @@ SWIFT ?= swift
 DB ?= ./casefile.db
 DEB_PACKAGES = libbpf-dev libelf-dev zlib1g-dev libsqlite3-dev sqlite3 pkg-config
 
-.PHONY: all deps build release record test unit runtimes protos-check bench clean
+.PHONY: all deps build release record test unit runtimes protos-check bench bench-memory clean
 
 all: build
 
@@ -56,6 +56,10 @@ protos-check: deps
 bench: release
 	$(SWIFT) build -c release --product casefile-bench
 	./.build/release/casefile-bench
+
+# Resident memory of the recorder over a long storm (SECONDS=300 by default).
+bench-memory: release
+	scripts/bench-memory.sh $(or $(SECONDS),300)
 
 clean:
 	rm -rf .build

@@ -93,6 +93,7 @@ static __always_inline void fill_header(struct cf_header *h, __u32 kind, __u32 s
 	h->size = size;
 	h->pid = pid_tgid >> 32;
 	h->tid = (__u32)pid_tgid;
+	bpf_get_current_comm(h->comm, sizeof(h->comm));
 }
 
 SEC("tp_btf/sched_process_exec")
@@ -114,11 +115,12 @@ int BPF_PROG(cf_exec, struct task_struct *task, pid_t old_pid, struct linux_binp
 	e->mnt_ns = BPF_CORE_READ(task, nsproxy, mnt_ns, ns.inum);
 	e->old_pid = old_pid;
 	e->flags = 0;
-	bpf_get_current_comm(e->comm, sizeof(e->comm));
 
 	long n = bpf_probe_read_kernel_str(e->filename, sizeof(e->filename), BPF_CORE_READ(bprm, filename));
-	if (n < 0)
+	if (n < 0) {
+		e->flags |= CF_EXEC_FILENAME_UNREADABLE;
 		n = 0;
+	}
 	else if (n > 0)
 		n -= 1; /* drop the NUL */
 	if (n >= CF_FILENAME_MAX - 1)
@@ -134,8 +136,10 @@ int BPF_PROG(cf_exec, struct task_struct *task, pid_t old_pid, struct linux_binp
 	}
 	if (len > CF_ARGV_MAX) /* again, in a form the verifier tracks as a bound */
 		len = CF_ARGV_MAX;
-	if (len > 0 && bpf_probe_read_user(e->argv, len, (const void *)arg_start) != 0)
+	if (len > 0 && bpf_probe_read_user(e->argv, len, (const void *)arg_start) != 0) {
+		e->flags |= CF_EXEC_ARGV_UNREADABLE;
 		len = 0;
+	}
 	e->argv_len = len;
 
 	__u64 size = __builtin_offsetof(struct cf_exec, argv) + len;
@@ -163,7 +167,6 @@ int BPF_PROG(cf_fork, struct task_struct *parent, struct task_struct *child)
 	e.child_tid = child_pid;
 	e.uid = (__u32)uid_gid;
 	e.gid = uid_gid >> 32;
-	bpf_get_current_comm(e.comm, sizeof(e.comm));
 	emit(&e, sizeof(e));
 	return 0;
 }
@@ -183,7 +186,6 @@ int BPF_PROG(cf_exit, struct task_struct *task)
 	e.start_boot_ns = BPF_CORE_READ(task, group_leader, start_boottime);
 	e.exit_code = BPF_CORE_READ(task, exit_code);
 	e.ppid = BPF_CORE_READ(task, real_parent, tgid);
-	bpf_get_current_comm(e.comm, sizeof(e.comm));
 	emit(&e, sizeof(e));
 	return 0;
 }
@@ -199,10 +201,13 @@ static __always_inline int emit_cgroup(__u32 kind, struct cgroup *cgrp, const ch
 	e->hierarchy_id = BPF_CORE_READ(cgrp, root, hierarchy_id);
 	e->level = BPF_CORE_READ(cgrp, level);
 	long n = bpf_probe_read_kernel_str(e->path, sizeof(e->path), path);
+	e->flags = 0;
 	if (n < 0)
 		n = 0;
 	else if (n > 0)
 		n -= 1;
+	if (n >= CF_CGROUP_PATH_MAX - 1)
+		e->flags |= CF_CGROUP_PATH_TRUNCATED;
 	e->path_len = n;
 	__u64 size = __builtin_offsetof(struct cf_cgroup, path) + (n & (CF_CGROUP_PATH_MAX - 1));
 	if (size > sizeof(*e))

@@ -20,7 +20,7 @@
 #include <linux/types.h>
 #endif
 
-#define CF_ABI_VERSION 1
+#define CF_ABI_VERSION 2 /* 2: comm in the header; unreadable and truncated flags */
 
 #define CF_COMM_LEN 16
 #define CF_FILENAME_MAX 256
@@ -45,6 +45,10 @@ enum cf_counter {
 /* Flags in cf_exec.flags */
 #define CF_EXEC_ARGV_TRUNCATED (1u << 0)
 #define CF_EXEC_FILENAME_TRUNCATED (1u << 1)
+#define CF_EXEC_ARGV_UNREADABLE (1u << 2)     /* reading argv from the new program's memory failed */
+#define CF_EXEC_FILENAME_UNREADABLE (1u << 3) /* reading the filename failed */
+
+#define CF_CGROUP_PATH_TRUNCATED (1u << 0)    /* the path did not fit in CF_CGROUP_PATH_MAX */
 
 struct cf_header {
 	__u64 ts_boot_ns; /* bpf_ktime_get_boot_ns(): CLOCK_BOOTTIME of the event */
@@ -53,6 +57,7 @@ struct cf_header {
 	__u32 size;       /* length of the whole record in bytes */
 	__u32 pid;        /* tgid of the current task (what user space calls the PID) */
 	__u32 tid;        /* pid of the current task (thread id) */
+	char comm[CF_COMM_LEN]; /* the current thread's name (bpf_get_current_comm), NUL-padded */
 };
 
 /* sched_process_exec: `current` has just replaced its image. */
@@ -69,7 +74,6 @@ struct cf_exec {
 	__u32 flags;         /* CF_EXEC_* */
 	__u16 filename_len;  /* bytes in filename, without the NUL */
 	__u16 argv_len;      /* bytes of argv that follow, NUL-separated */
-	char comm[CF_COMM_LEN];
 	char filename[CF_FILENAME_MAX];
 	char argv[CF_ARGV_MAX]; /* variable: only argv_len bytes are in the record */
 };
@@ -83,7 +87,6 @@ struct cf_fork {
 	__u32 child_tid;
 	__u32 uid;
 	__u32 gid;
-	char comm[CF_COMM_LEN];
 };
 
 /* sched_process_exit of the last thread of a process (the group is dead). */
@@ -92,7 +95,6 @@ struct cf_exit {
 	__u64 start_boot_ns;
 	__u32 exit_code;  /* wait status: (code << 8) | signal (| 0x80 when core dumped) */
 	__u32 ppid;
-	char comm[CF_COMM_LEN];
 };
 
 /* cgroup_mkdir / cgroup_rmdir in any hierarchy. */
@@ -102,7 +104,8 @@ struct cf_cgroup {
 	__u32 hierarchy_id;      /* cgroup_root->hierarchy_id: which hierarchy (v2 is 0) */
 	__u32 level;             /* depth below the hierarchy root */
 	__u16 path_len;          /* bytes of path, without the NUL */
-	__u16 reserved[3];
+	__u16 flags;             /* CF_CGROUP_* */
+	__u16 reserved[2];
 	char path[CF_CGROUP_PATH_MAX]; /* variable: path inside the hierarchy, e.g. /docker/<id> */
 };
 

@@ -10,6 +10,7 @@ DROP VIEW IF EXISTS timeline;
 -- (claimed_container_id without container_id) is not the container: an impostor, or unknown.
 CREATE VIEW events_with_container AS
 SELECT e.*,
+       (SELECT comm FROM comms WHERE comms.id = e.comm_id) AS comm,
        c.path          AS cgroup_path,
        k.id            AS container_id,
        c.container_id  AS claimed_container_id,
@@ -38,7 +39,7 @@ CREATE VIEW timeline AS
 SELECT e.id,
        strftime('%Y-%m-%dT%H:%M:%S', e.ts / 1000000000, 'unixepoch') || printf('.%06dZ', (e.ts / 1000) % 1000000) AS ts_utc,
        k.name AS kind,
-       e.pid, p.ppid, p.comm,
+       e.pid, p.ppid, coalesce(cm.comm, p.comm) AS comm,
        coalesce(ct.name, substr(ct.id, 1, 12), 'unconfirmed claim ' || substr(cg.container_id, 1, 12)) AS container,
        CASE k.name
            WHEN 'exec' THEN x.cmdline
@@ -55,6 +56,7 @@ SELECT e.id,
 FROM events e
 JOIN event_kinds k ON k.id = e.kind
 LEFT JOIN processes p ON p.id = e.process_id
+LEFT JOIN comms cm ON cm.id = e.comm_id
 LEFT JOIN execs x ON x.event_id = e.id AND e.kind = 1
 LEFT JOIN cgroups oc ON oc.id = e.object_id AND e.kind IN (4, 5)
 LEFT JOIN cgroups cg ON cg.id = e.cgroup_row

@@ -7,6 +7,9 @@
 #include <string.h>
 #include <sys/epoll.h>
 
+/* What append_record returns to make libbpf stop a drain (a value no errno has). */
+#define CF_SLICE_FULL (-100000)
+
 static int append_record(void *ctx, void *data, size_t size)
 {
 	struct cf_batch *b = ctx;
@@ -27,6 +30,8 @@ static int append_record(void *ctx, void *data, size_t size)
 	memcpy(b->data + b->len, data, size);
 	b->len += need;
 	b->records++;
+	if (b->slice && b->len >= b->slice)
+		return CF_SLICE_FULL; /* libbpf stops here, this record consumed */
 	return 0;
 }
 
@@ -35,9 +40,15 @@ struct ring_buffer *cf_ring_buffer_new(int map_fd, struct cf_batch *batch)
 	return ring_buffer__new(map_fd, append_record, batch, NULL);
 }
 
-int cf_ring_buffer_drain(struct ring_buffer *rb)
+int cf_ring_buffer_drain(struct ring_buffer *rb, struct cf_batch *batch)
 {
-	return ring_buffer__consume(rb);
+	batch->more = 0;
+	int rc = ring_buffer__consume(rb);
+	if (rc == CF_SLICE_FULL) {
+		batch->more = 1;
+		return (int)batch->records;
+	}
+	return rc;
 }
 
 void cf_batch_free(struct cf_batch *batch)

@@ -36,16 +36,17 @@ func fileSize(_ path: String) -> Int {
     ((try? FileManager.default.attributesOfItem(atPath: path)[.size]) as? Int) ?? 0
 }
 
-// MARK: 1. store throughput
-do {
-    let path = work.appendingPathComponent("store.db").path
+// MARK: 1. store throughput, sealed and unsealed (what sealing costs)
+/// One run of the store benchmark into a fresh file: events/s and bytes per event.
+func storeRun(sealing: Bool, _ name: String) throws -> (rate: Double, bytesPerEvent: Double, seconds: Double) {
+    let path = work.appendingPathComponent("store-\(name).db").path
     let clock = BootClock(offsetNanoseconds: 1_700_000_000_000_000_000, bootID: "bench")
     let writer = try SessionWriter(queue: try CaseFile.openForRecording(path: path), session: SessionInfo(
         host: "bench", kernel: "bench", machineID: nil, clock: clock, cgroupLayout: "v2", cgroupHierarchy: 0,
         cgroupMount: nil, startedAt: 0, casefileVersion: CasefileVersion.current, abiVersion: 1, commandLine: "bench",
-        attached: [], attachFailures: [], ringBufferBytes: 0))
+        attached: [], attachFailures: [], ringBufferBytes: 0), sealing: sealing)
     var pipeline = Pipeline(clock: clock)
-    // A realistic mix for process events: fork → exec → exit per process.
+    // A realistic mix for process events: fork → exec → exit per process, each with its comm.
     var events: [Event] = []
     events.reserveCapacity(storeEvents)
     var pid: UInt32 = 1000
@@ -54,13 +55,13 @@ do {
         let t = UInt64(events.count) * 10_000_000
         let key = ProcessKey(pid: pid, startBootNanoseconds: t)
         let parent = ProcessKey(pid: 999, startBootNanoseconds: 1)
-        events.append(Event(bootNanoseconds: t, pid: 999, tid: 999, cgroupID: 1,
+        events.append(Event(bootNanoseconds: t, pid: 999, tid: 999, cgroupID: 1, comm: ByteString("bash"),
                             body: .fork(Fork(parent: parent, child: key, childTID: pid, uid: 0, gid: 0, comm: ByteString("bash")))))
-        events.append(Event(bootNanoseconds: t + 1, pid: pid, tid: pid, cgroupID: 1, body: .exec(Exec(
+        events.append(Event(bootNanoseconds: t + 1, pid: pid, tid: pid, cgroupID: 1, comm: ByteString("true"), body: .exec(Exec(
             process: key, ppid: 999, uid: 0, gid: 0, namespacePID: pid, mountNamespace: 1, pidNamespace: 2, oldPID: pid,
             comm: ByteString("true"), filename: ByteString("/bin/true"), argv: ByteString("/bin/true\0--flag\0"),
             argvTruncated: false, filenameTruncated: false))))
-        events.append(Event(bootNanoseconds: t + 2, pid: pid, tid: pid, cgroupID: 1,
+        events.append(Event(bootNanoseconds: t + 2, pid: pid, tid: pid, cgroupID: 1, comm: ByteString("true"),
                             body: .exit(Exit(process: key, ppid: 999, status: 0, comm: ByteString("true")))))
     }
     let batch = 65_536
@@ -74,8 +75,23 @@ do {
         try writer.finish(clean: true)
     }
     let size = fileSize(path)
-    print(String(format: "store: %d process events (fork+exec+exit) in %.2f s = %.0f events/s; file %.1f MiB = %.1f bytes/event (events, processes, execs rows)",
-                 events.count, elapsed, Double(events.count) / elapsed, Double(size) / 1_048_576, Double(size) / Double(events.count)))
+    try? FileManager.default.removeItem(atPath: path)
+    return (Double(events.count) / elapsed, Double(size) / Double(events.count), elapsed)
+}
+do {
+    // Alternating, twice each, so drift on a shared machine hits both alike.
+    var sealed: [Double] = [], unsealed: [Double] = []
+    var bytes = (sealed: 0.0, unsealed: 0.0)
+    for round in 0..<2 {
+        let u = try storeRun(sealing: false, "u\(round)")
+        let s = try storeRun(sealing: true, "s\(round)")
+        unsealed.append(u.rate)
+        sealed.append(s.rate)
+        bytes = (s.bytesPerEvent, u.bytesPerEvent)
+    }
+    let best = (sealed: sealed.max() ?? 0, unsealed: unsealed.max() ?? 0)
+    print(String(format: "store: %d process events (fork+exec+exit): sealed %.0f events/s, %.1f bytes/event; unsealed %.0f events/s, %.1f bytes/event; sealing costs %.1f%% of the rate (best of 2 each, alternating)",
+                 storeEvents, best.sealed, bytes.sealed, best.unsealed, bytes.unsealed, 100 * (1 - best.sealed / max(1, best.unsealed))))
 }
 
 // MARK: 2./3. storms with and without the recorder

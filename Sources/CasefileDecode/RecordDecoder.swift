@@ -39,6 +39,8 @@ public struct RecordDecoder: Sendable {
 
     /// Decodes one record; nil when its kind is unknown or it is shorter than its fixed part.
     public static func decodeRecord(_ h: cf_header, _ record: UnsafeRawBufferPointer) -> Event? {
+        var header = h
+        let comm = cString(&header.comm)
         let body: Event.Body
         switch Int(h.kind) {
         case Int(CF_KIND_EXEC.rawValue):
@@ -48,33 +50,36 @@ public struct RecordDecoder: Sendable {
                 process: ProcessKey(pid: h.pid, startBootNanoseconds: e.start_boot_ns),
                 ppid: e.ppid, uid: e.uid, gid: e.gid, namespacePID: e.ns_pid,
                 mountNamespace: e.mnt_ns, pidNamespace: e.pid_ns, oldPID: e.old_pid,
-                comm: cString(&e.comm),
+                comm: comm,
                 filename: bytes(&e.filename, count: Int(e.filename_len)),
                 argv: bytes(&e.argv, count: argvLength),
                 argvTruncated: e.flags & UInt32(CF_EXEC_ARGV_TRUNCATED) != 0,
-                filenameTruncated: e.flags & UInt32(CF_EXEC_FILENAME_TRUNCATED) != 0))
+                filenameTruncated: e.flags & UInt32(CF_EXEC_FILENAME_TRUNCATED) != 0,
+                argvUnreadable: e.flags & UInt32(CF_EXEC_ARGV_UNREADABLE) != 0,
+                filenameUnreadable: e.flags & UInt32(CF_EXEC_FILENAME_UNREADABLE) != 0))
         case Int(CF_KIND_FORK.rawValue):
-            guard var e = load(cf_fork.self, record, fixedPart: MemoryLayout<cf_fork>.size) else { return nil }
+            guard let e = load(cf_fork.self, record, fixedPart: MemoryLayout<cf_fork>.size) else { return nil }
             body = .fork(Fork(
                 parent: ProcessKey(pid: h.pid, startBootNanoseconds: e.parent_start_boot_ns),
                 child: ProcessKey(pid: e.child_pid, startBootNanoseconds: e.child_start_boot_ns),
-                childTID: e.child_tid, uid: e.uid, gid: e.gid, comm: cString(&e.comm)))
+                childTID: e.child_tid, uid: e.uid, gid: e.gid, comm: comm))
         case Int(CF_KIND_EXIT.rawValue):
-            guard var e = load(cf_exit.self, record, fixedPart: MemoryLayout<cf_exit>.size) else { return nil }
+            guard let e = load(cf_exit.self, record, fixedPart: MemoryLayout<cf_exit>.size) else { return nil }
             body = .exit(Exit(
                 process: ProcessKey(pid: h.pid, startBootNanoseconds: e.start_boot_ns),
-                ppid: e.ppid, status: e.exit_code, comm: cString(&e.comm)))
+                ppid: e.ppid, status: e.exit_code, comm: comm))
         case Int(CF_KIND_CGROUP_MKDIR.rawValue), Int(CF_KIND_CGROUP_RMDIR.rawValue):
             guard var e = load(cf_cgroup.self, record, fixedPart: MemoryLayout<cf_cgroup>.offset(of: \.path)) else { return nil }
             let pathLength = min(Int(e.path_len), max(0, record.count - (MemoryLayout<cf_cgroup>.offset(of: \.path) ?? 0)))
             body = .cgroup(CgroupChange(
                 change: Int(h.kind) == Int(CF_KIND_CGROUP_MKDIR.rawValue) ? .mkdir : .rmdir,
                 id: e.id, hierarchyID: e.hierarchy_id, level: e.level,
-                path: bytes(&e.path, count: pathLength)))
+                path: bytes(&e.path, count: pathLength),
+                pathTruncated: e.flags & UInt16(CF_CGROUP_PATH_TRUNCATED) != 0))
         default:
             return nil
         }
-        return Event(bootNanoseconds: h.ts_boot_ns, pid: h.pid, tid: h.tid, cgroupID: h.cgroup_id, body: body)
+        return Event(bootNanoseconds: h.ts_boot_ns, pid: h.pid, tid: h.tid, cgroupID: h.cgroup_id, comm: comm, body: body)
     }
 
     /// Copies a record into a zeroed struct; the record may be shorter than the struct (its

@@ -19,6 +19,11 @@ import Synchronization
 public actor Enricher {
     public struct Configuration: Sendable {
         public var queueLimit = 10_000
+        /// Containers being asked about or waiting for a retry at once; beyond it a new one is
+        /// not asked (counted in `dropped`, and its row says why).
+        public var maxAdmitted = 1_024
+        /// Containers remembered as answered (not asked again); the memory is emptied past this.
+        public var doneMemory = 100_000
         public var perRuntimeConcurrency = 4
         public var callTimeout: Duration = .seconds(3)
         public var firstRetry: Duration = .milliseconds(200)
@@ -168,6 +173,14 @@ public actor Enricher {
             waiting[id] = (request, w.attempts, .now)
             return false
         }
+        if inFlight.count + waiting.count >= configuration.maxAdmitted {
+            // Bounded work: this one is not asked. Counted, and said in its row.
+            counters.withLock { $0.dropped += 1 }
+            sink(.failed(EnrichmentFailure(containerID: id, source: "casefile",
+                                           error: "not asked: \(configuration.maxAdmitted) containers were already being asked about (enrichment bound)",
+                                           at: nowNanoseconds())))
+            return false
+        }
         inFlight.insert(id)
         counters.withLock { $0.inFlight = inFlight.count }
         return true
@@ -252,7 +265,10 @@ public actor Enricher {
 
     private func finished(_ id: String, success: Bool) {
         inFlight.remove(id)
-        if success { done.insert(id) }
+        if success {
+            if done.count >= configuration.doneMemory { done.removeAll(keepingCapacity: true) }
+            done.insert(id)
+        }
         counters.withLock { $0.inFlight = inFlight.count }
     }
 

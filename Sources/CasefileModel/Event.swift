@@ -12,14 +12,32 @@ public struct Event: Sendable, Equatable {
     public var tid: UInt32
     /// The running task's cgroup id in the tracked hierarchy (v2 when mounted).
     public var cgroupID: UInt64
+    /// The running thread's name (`comm`) at the event, exact bytes (empty when unknown).
+    public var comm: ByteString
     public var body: Body
 
-    public init(bootNanoseconds: UInt64, pid: UInt32, tid: UInt32, cgroupID: UInt64, body: Body) {
+    public init(bootNanoseconds: UInt64, pid: UInt32, tid: UInt32, cgroupID: UInt64, comm: ByteString = ByteString([]), body: Body) {
         self.bootNanoseconds = bootNanoseconds
         self.pid = pid
         self.tid = tid
         self.cgroupID = cgroupID
+        self.comm = comm
         self.body = body
+    }
+
+    /// About how many bytes the event holds in memory (its value and the heap storage of its
+    /// strings): the writer backlog's budget is in bytes, so a storm of large execs and one of
+    /// small exits weigh what they cost.
+    public var approximateBytes: Int {
+        func heap(_ s: ByteString) -> Int { s.bytes.isEmpty ? 0 : s.bytes.count + 32 }
+        var n = MemoryLayout<Event>.stride + heap(comm)
+        switch body {
+        case .exec(let x): n += heap(x.comm) + heap(x.filename) + heap(x.argv)
+        case .fork(let f): n += heap(f.comm)
+        case .exit(let x): n += heap(x.comm)
+        case .cgroup(let c): n += heap(c.path)
+        }
+        return n
     }
 
     public var kind: EventKind {
@@ -95,10 +113,16 @@ public struct Exec: Sendable, Equatable {
     public var argv: ByteString
     public var argvTruncated: Bool
     public var filenameTruncated: Bool
+    /// The kernel could not read argv (or the filename) at all: empty is then unknown, not empty.
+    public var argvUnreadable: Bool
+    public var filenameUnreadable: Bool
 
     public init(process: ProcessKey, ppid: UInt32, uid: UInt32, gid: UInt32, namespacePID: UInt32,
                 mountNamespace: UInt32, pidNamespace: UInt32, oldPID: UInt32, comm: ByteString,
-                filename: ByteString, argv: ByteString, argvTruncated: Bool, filenameTruncated: Bool) {
+                filename: ByteString, argv: ByteString, argvTruncated: Bool, filenameTruncated: Bool,
+                argvUnreadable: Bool = false, filenameUnreadable: Bool = false) {
+        self.argvUnreadable = argvUnreadable
+        self.filenameUnreadable = filenameUnreadable
         self.process = process
         self.ppid = ppid
         self.uid = uid
@@ -168,7 +192,10 @@ public struct CgroupChange: Sendable, Equatable {
     public var level: UInt32
     /// Path inside the hierarchy, e.g. `/docker/<id>`.
     public var path: ByteString
-    public init(change: Change, id: UInt64, hierarchyID: UInt32, level: UInt32, path: ByteString) {
+    /// The kernel's path buffer was full: `path` is cut.
+    public var pathTruncated: Bool
+    public init(change: Change, id: UInt64, hierarchyID: UInt32, level: UInt32, path: ByteString, pathTruncated: Bool = false) {
+        self.pathTruncated = pathTruncated
         self.change = change
         self.id = id
         self.hierarchyID = hierarchyID

@@ -59,6 +59,8 @@ public struct CgroupRecord: Sendable {
     public var createdAt: Int64?
     /// It existed when the session started (found by the start-up walk).
     public var existedAtStart: Bool
+    /// `path` is cut: the kernel's buffer was full and the cgroup could not be looked up by id.
+    public var pathTruncated = false
     /// The container this cgroup belongs to (its own cgroup or one inside it), when its path shows one.
     public var container: ContainerRef?
     /// When the container was first seen through this cgroup (UTC ns); set with `container`.

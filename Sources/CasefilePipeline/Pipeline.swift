@@ -8,13 +8,20 @@ import CasefileModel
 ///
 /// Owned by the writer thread; it never waits for anything but that single lookup.
 public struct Pipeline: Sendable {
-    public let clock: BootClock
+    /// Boot clock to UTC: the offset measured last (see `setClockOffset`).
+    public private(set) var clock: BootClock
     /// Hierarchy whose cgroup ids events carry (0 = v2).
     public let trackedHierarchy: UInt32
     private let cgroupFS: CgroupFS?
     private var processes = ProcessTracker()
     /// Known cgroups of the tracked hierarchy: id → path.
     private var cgroupPaths: [UInt64: String] = [:]
+    /// Tracked cgroups removed, in order, forgotten `removedGrace` after their rmdir (late events
+    /// of a removed cgroup still find its path meanwhile; the design reference keeps removed
+    /// containers 30 s). Memory then follows the live cgroups, not every cgroup ever seen.
+    private var removed: [(at: Int64, id: UInt64)] = []
+    private var removedHead = 0
+    public static let removedGrace: Int64 = 30_000_000_000
     /// Ids whose lookup failed (removed before we asked); bounded.
     private var unresolvable: Set<UInt64> = []
     private static let unresolvableLimit = 100_000
@@ -32,6 +39,11 @@ public struct Pipeline: Sendable {
         self.trackedHierarchy = trackedHierarchy
         self.cgroupFS = cgroupFS
         self.sessionStartedAt = sessionStartedAt
+    }
+
+    /// A new measurement of the boot-clock offset: events resolved from now on use it.
+    public mutating func setClockOffset(_ offset: Int64) {
+        clock.offsetNanoseconds = offset
     }
 
     // MARK: Start-up snapshot
@@ -61,6 +73,21 @@ public struct Pipeline: Sendable {
 
     // MARK: Events
 
+    /// How many cgroup paths are in memory (for tests and the memory benchmark).
+    public var cgroupsInMemory: Int { cgroupPaths.count }
+
+    /// Forgets cgroups removed more than `removedGrace` before `now` (event time).
+    private mutating func forgetRemoved(before now: Int64) {
+        while removedHead < removed.count, removed[removedHead].at + Self.removedGrace < now {
+            cgroupPaths[removed[removedHead].id] = nil
+            removedHead += 1
+        }
+        if removedHead > 4096 && removedHead * 2 > removed.count {
+            removed.removeFirst(removedHead)
+            removedHead = 0
+        }
+    }
+
     public mutating func resolve(_ events: some Collection<Event>) -> StoreBatch {
         var batch = StoreBatch()
         batch.events.reserveCapacity(events.count)
@@ -71,6 +98,9 @@ public struct Pipeline: Sendable {
             }
             if let learned = learnCgroup(event.cgroupID, at: clock.utc(event.bootNanoseconds)) { batch.cgroups.append(learned) }
             batch.events.append(resolve(event, into: &batch))
+        }
+        if let last = batch.events.last {
+            forgetRemoved(before: last.time)
         }
         return batch
     }
@@ -90,7 +120,12 @@ public struct Pipeline: Sendable {
         case .exit(let x):
             if processes.current[x.process.pid] == x.process { processes.current[x.process.pid] = nil }
             return ResolvedEvent(event: event, time: time, process: x.process)
-        case .cgroup(let c):
+        case .cgroup(var c):
+            if c.pathTruncated, c.hierarchyID == trackedHierarchy, let full = cgroupFS?.path(ofID: c.id) {
+                // The kernel's buffer was full; the cgroup still exists: its whole path, by id.
+                c.path = full
+                c.pathTruncated = false
+            }
             let path = Self.text(c.path)
             let container = Self.container(inPath: path)
             var removes: String?
@@ -100,13 +135,18 @@ public struct Pipeline: Sendable {
                     cgroupPaths[c.id] = path
                     unresolvable.remove(c.id)
                 }
-                batch.cgroups.append(cgroupRecord(hierarchyID: c.hierarchyID, id: c.id, path: c.path, pathText: path,
-                                                  level: c.level, createdAt: time, existedAtStart: false, seenAt: time))
+                var record = cgroupRecord(hierarchyID: c.hierarchyID, id: c.id, path: c.path, pathText: path,
+                                          level: c.level, createdAt: time, existedAtStart: false, seenAt: time)
+                record.pathTruncated = c.pathTruncated
+                batch.cgroups.append(record)
             case .rmdir:
+                if c.hierarchyID == trackedHierarchy { removed.append((time, c.id)) }
                 // The container's own cgroup in the tracked hierarchy going away = container removed.
                 if let container, container.isRoot, c.hierarchyID == trackedHierarchy { removes = container.id }
             }
-            return ResolvedEvent(event: event, time: time, process: processes.current[event.pid], container: container,
+            var resolved = event
+            resolved.body = .cgroup(c)
+            return ResolvedEvent(event: resolved, time: time, process: processes.current[event.pid], container: container,
                                  removesContainer: removes)
         }
     }

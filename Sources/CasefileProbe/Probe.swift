@@ -52,7 +52,9 @@ public final class Probe {
     ///   - ringBufferBytes: ring size; a power of two, multiple of the page size.
     ///   - cgroupV1Cpuset: take event cgroup ids from the v1 cpuset hierarchy instead of v2 (for
     ///     hosts without a v2 hierarchy).
-    public init(ringBufferBytes: Int = 16 << 20, cgroupV1Cpuset: Bool = false) throws {
+    ///   - sliceBytes: the most one `drain` takes from the ring (what stays is taken by the next):
+    ///     the memory a drain needs is bounded, whatever the ring holds.
+    public init(ringBufferBytes: Int = 16 << 20, sliceBytes: Int = 4 << 20, cgroupV1Cpuset: Bool = false) throws {
         guard ringBufferBytes > 0, ringBufferBytes & (ringBufferBytes - 1) == 0, ringBufferBytes >= 4096 else {
             throw ProbeError(operation: "configuring the ring buffer (\(ringBufferBytes) bytes: must be a power of two ≥ 4096)", errno: EINVAL, detail: "")
         }
@@ -75,6 +77,7 @@ public final class Probe {
         self.object = object
         batch = .allocate(capacity: 1)
         batch.initialize(to: cf_batch())
+        batch.pointee.slice = UInt(max(4096, sliceBytes))
         // From here on every stored property is set: a throw runs deinit, which releases it all.
         do {
             guard let events = bpf_object__find_map_by_name(object, "cf_events") else {
@@ -131,15 +134,16 @@ public final class Probe {
         _ = cf_ring_buffer_wait(ring, timeoutMilliseconds)
     }
 
-    /// Moves every record now in the ring into memory and hands them to `body` as one buffer of
-    /// records (each `cf_header.size` long, 8-byte aligned). The buffer is valid only during `body`.
-    /// Returns the number of records.
+    /// Moves the records now in the ring into memory, at most one slice (`sliceBytes`), and hands
+    /// them to `body` as one buffer of records (each `cf_header.size` long, 8-byte aligned). The
+    /// buffer is valid only during `body`. Returns the number of records, and whether more were
+    /// left in the ring (drain again).
     @discardableResult
-    public func drain(_ body: (RecordBuffer) throws -> Void) throws -> Int {
-        guard let ring else { return 0 }
+    public func drain(_ body: (RecordBuffer) throws -> Void) throws -> (records: Int, more: Bool) {
+        guard let ring else { return (0, false) }
         batch.pointee.len = 0
         batch.pointee.records = 0
-        let rc = cf_ring_buffer_drain(ring)
+        let rc = cf_ring_buffer_drain(ring, batch)
         guard rc >= 0 else {
             throw ProbeError(operation: "reading the ring buffer", errno: -rc, detail: Self.log())
         }
@@ -147,7 +151,7 @@ public final class Probe {
         if count > 0, let data = batch.pointee.data {
             try body(RecordBuffer(bytes: UnsafeRawBufferPointer(start: data, count: Int(batch.pointee.len)), count: count))
         }
-        return count
+        return (count, batch.pointee.more != 0)
     }
 
     /// Records lost in user space because memory for the batch could not be allocated.
@@ -165,6 +169,13 @@ public final class Probe {
         let rc = values.withUnsafeMutableBytes { bpf_map_lookup_elem(countersFD, &key, $0.baseAddress) }
         guard rc == 0 else { throw ProbeError(operation: "reading BPF counter \(index)", errno: errno, detail: "") }
         return values.reduce(0, &+)
+    }
+
+    /// Detaches every program: nothing new reaches the ring, what it holds can still be drained
+    /// and the loss counters read. The first step of a stop.
+    public func detach() {
+        for link in links { bpf_link__destroy(link) }
+        links = []
     }
 
     private func close() {

@@ -76,6 +76,13 @@ final class Latch<Value: Sendable>: Sendable {
 /// probe loop polls it between drains (every few milliseconds).
 final class StopSignal: Sendable {
     private let requested = Atomic<Bool>(false)
+    private let lastDrain = Atomic<Int64>(0)
     func request() { requested.store(true, ordering: .releasing) }
     var isRequested: Bool { requested.load(ordering: .acquiring) }
+
+    /// When the probe loop finished its last drain (UTC ns): the session's `ended_at`.
+    var finalDrainAt: Int64? {
+        get { let v = lastDrain.load(ordering: .acquiring); return v == 0 ? nil : v }
+    }
+    func drainedForTheLastTime(at time: Int64) { lastDrain.store(time, ordering: .releasing) }
 }

@@ -3,7 +3,7 @@ import CasefilePipeline
 import Foundation
 
 /// What the recorder reads about the host once, at start.
-struct HostFacts {
+package struct HostFacts {
     var host: String
     var kernel: String
     var machineID: String?
@@ -47,6 +47,9 @@ struct HostFacts {
             cgroups: layout,
             trackedHierarchy: layout.trackedHierarchyID(v1HierarchyIDs: ids))
     }
+
+    /// The real measurement, for tests that shift it.
+    package static func measureBootOffsetForTests() -> Int64 { measureBootOffset() }
 
     /// UTC minus CLOCK_BOOTTIME, from the tightest of several paired readings.
     static func measureBootOffset() -> Int64 {

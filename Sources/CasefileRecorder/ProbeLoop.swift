@@ -10,9 +10,9 @@ import Synchronization
 /// writer. It does nothing else, so the ring never waits on SQLite. Every loss it can see — ring
 /// full, out of memory, undecodable records, a writer too far behind — becomes a gap message.
 ///
-/// Stop protocol: `run` returns once `stop` is requested, after one last drain and one last read
-/// of the loss counters (the programs stay attached until the probe is released, so nothing that
-/// reached the ring is left behind).
+/// Stop protocol: once `stop` is requested, `run` detaches the programs, drains the ring empty
+/// (slice by slice) and reads the loss counters one last time, then returns: nothing that reached
+/// the ring is left behind, and no loss happens after the last count.
 final class ProbeLoop: @unchecked Sendable {
     // @unchecked: used by one thread at a time — made on the caller's, then run on its own.
     private let probe: Probe
@@ -42,22 +42,34 @@ final class ProbeLoop: @unchecked Sendable {
                 lastCounters = .now
             }
         }
-        drain()
+        // Stop: detach first, so the ring only shrinks; drain it empty; then the loss counters,
+        // which can no longer move.
+        probe.detach()
+        drain(maxSlices: .max)
+        stop.drainedForTheLastTime(at: nowNanoseconds())
         reportLosses()
     }
 
-    private func drain() {
-        var events: [Event] = []
-        do {
-            try probe.drain { buffer in decoder.decode(bytes: buffer.bytes, records: buffer.count, into: &events) }
-        } catch {
-            logger.error("\(error)")
-        }
-        guard !events.isEmpty else { return }
-        let count = events.count
-        drained(count)
-        if !queue.push(.events(events), weight: count) {
-            gap(count: UInt64(count), .writerBacklog, "writer more than \(options.backlogLimit) events behind")
+    /// Drains the ring one slice at a time (bounded memory per slice), handing each to the writer;
+    /// at most `maxSlices` before the loop reads the loss counters again.
+    private func drain(maxSlices: Int = 16) {
+        for _ in 0..<maxSlices {
+            var events: [Event] = []
+            var more = false
+            do {
+                more = try probe.drain { buffer in decoder.decode(bytes: buffer.bytes, records: buffer.count, into: &events) }.more
+            } catch {
+                logger.error("\(error)")
+            }
+            if !events.isEmpty {
+                let count = events.count
+                drained(count)
+                let bytes = events.reduce(0) { $0 + $1.approximateBytes }
+                if !queue.push(.events(events), weight: bytes) {
+                    gap(count: UInt64(count), .writerBacklog, "writer more than \(options.backlogBytes >> 20) MiB of events behind")
+                }
+            }
+            if !more { return }
         }
     }
 

@@ -36,7 +36,7 @@ public final class Recorder: Service, Sendable {
     public init(options: RecorderOptions, logger: Logger = Logger(label: "casefile.recorder")) {
         self.options = options
         self.logger = logger
-        let queue = WriterQueue(capacity: options.backlogLimit)
+        let queue = WriterQueue(capacity: options.backlogBytes)
         self.queue = queue
         enrichment = options.enrichment
             ? EnrichmentService(options: options, logger: logger) { outcome in queue.push(.enrichment(outcome), force: true) }
@@ -98,7 +98,7 @@ public final class Recorder: Service, Sendable {
                 let lock = try RecordingLock(path: options.databasePath)
                 let facts = try HostFacts.read(preferV1Cpuset: options.cgroupV1Cpuset)
                 if let warning = facts.cgroupWarning { logger.warning("\(warning)") }
-                let probe = try Probe(ringBufferBytes: options.ringBufferBytes, cgroupV1Cpuset: !(facts.cgroups.tracked?.isV2 ?? true))
+                let probe = try Probe(ringBufferBytes: options.ringBufferBytes, sliceBytes: options.drainSliceBytes, cgroupV1Cpuset: !(facts.cgroups.tracked?.isV2 ?? true))
                 for failure in probe.failed {
                     logger.warning("BPF program \(failure.program) did not attach: \(failure.reason)")
                 }
@@ -150,7 +150,7 @@ public final class Recorder: Service, Sendable {
         await settleEnrichment()
         queue.close()
         let written = await writing
-        withExtendedLifetime(probe) {}  // detached only now: everything the ring held was drained
+        withExtendedLifetime(probe) {}  // detached by the probe loop at stop; its ring and maps are released only now
         return written.map { totals in
             RecordingSummary(sessionID: writerLoop.sessionID, eventsWritten: totals.written, eventsLost: totals.lost,
                              attached: probe.attached, attachFailures: probe.failed.map { "\($0.program): \($0.reason)" },

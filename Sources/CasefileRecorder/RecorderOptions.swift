@@ -7,8 +7,11 @@ public struct RecorderOptions: Sendable {
     public var ringBufferBytes: Int = 16 << 20
     /// How often the probe thread drains the ring when the kernel does not wake it.
     public var drainIntervalMilliseconds: Int32 = 5
-    /// Events the writer may fall behind by before batches are dropped (and counted as gaps).
-    public var backlogLimit: Int = 4_000_000
+    /// How far behind the writer may fall, in bytes of queued events (`Event.approximateBytes`),
+    /// before drained batches are dropped (and counted as `writer_backlog` gaps).
+    public var backlogBytes: Int = 256 << 20
+    /// The most one drain of the ring takes at a time (the rest waits in the ring for the next).
+    public var drainSliceBytes: Int = 4 << 20
     /// The largest number of events per transaction.
     public var maxTransactionEvents: Int = 65_536
     public var commandLine: String = CommandLine.arguments.joined(separator: " ")
@@ -30,6 +33,12 @@ public struct RecorderOptions: Sendable {
     /// whole process to the capabilities it still uses and set no_new_privs (`Privileges`).
     /// Irreversible for the process: `casefile record` sets it; in-process tests do not.
     public var reducePrivileges = false
+    /// How often the writer measures the boot-clock-to-UTC offset again, and by how much it must
+    /// have moved to be a step (a `clock_steps` row; later events use the new offset).
+    public var clockCheckInterval: Duration = .seconds(60)
+    public var clockStepThreshold: Int64 = 1_000_000
+    /// The measurement (tests replace it: the host's clock is not theirs to step).
+    public var measureBootOffset: @Sendable () -> Int64 = { HostFacts.measureBootOffset() }
     /// Called by `run()` once recording has started, with the session id.
     public var onStarted: (@Sendable (Int64) -> Void)?
 

@@ -75,7 +75,12 @@ final class WriterLoop: @unchecked Sendable {
             stop.request()
         }
         var unstored: Unstored?
+        var clockChecked = ContinuousClock.now
         while let messages = queue.takeAll(timeout: 0.1) {
+            if ContinuousClock.now - clockChecked >= options.clockCheckInterval, failure == nil {
+                clockChecked = ContinuousClock.now
+                checkClock()
+            }
             var pending: [Event] = []
             var extra = StoreBatch()
             var barriers: [Latch<Void>] = []
@@ -140,7 +145,8 @@ final class WriterLoop: @unchecked Sendable {
             }
         }
         do {
-            try writer.finish(clean: failure == nil, runtimes: runtimes, enrichmentDropped: enricher?.stats.dropped ?? 0)
+            try writer.finish(clean: failure == nil, runtimes: runtimes, enrichmentDropped: enricher?.stats.dropped ?? 0,
+                              at: stop.finalDrainAt ?? nowNanoseconds())
         } catch {
             failure = failure ?? error
         }
@@ -154,6 +160,25 @@ final class WriterLoop: @unchecked Sendable {
         }
         if let failure { return .failure(failure) }
         return .success((writer.eventsWritten, writer.eventsLost, writer.sealHeadHex, writer.seals))
+    }
+
+    /// Measures the boot-clock offset again; a step (NTP, a manual change, a resume) is recorded
+    /// and used for what is resolved from now on. A failed write leaves the old offset in use
+    /// (it is tried again at the next check).
+    private func checkClock() {
+        let offset = options.measureBootOffset()
+        let step = offset - pipeline.clock.offsetNanoseconds
+        guard abs(step) >= options.clockStepThreshold else { return }
+        var boot = timespec()
+        clock_gettime(CLOCK_BOOTTIME, &boot)
+        let bootNs = Int64(boot.tv_sec) * 1_000_000_000 + Int64(boot.tv_nsec)
+        do {
+            try writer.noteClockStep(offset: offset, bootNanoseconds: bootNs, at: bootNs + offset)
+            pipeline.setClockOffset(offset)
+            logger.notice("the boot clock's offset to UTC moved by \(Double(step) / 1e9) s; events from now on use the new offset (clock_steps)")
+        } catch {
+            logger.warning("recording a clock step of \(step) ns failed: \(error)")
+        }
     }
 
     /// What could not be stored since the last commit that worked (a full disk, an I/O error):
@@ -217,6 +242,8 @@ final class WriterLoop: @unchecked Sendable {
     private func askRuntimes(_ batch: StoreBatch) {
         guard let enricher else { return }
         for cgroup in batch.cgroups {
+            // Bounded: past 100k containers the memory starts again (the enricher skips the ones it answered).
+            if askedAbout.count >= 100_000 { askedAbout.removeAll(keepingCapacity: true) }
             guard let container = cgroup.container, askedAbout.insert(container.id).inserted else { continue }
             enricher.submit(containerID: container.id, runtimeGuess: container.runtime)
         }

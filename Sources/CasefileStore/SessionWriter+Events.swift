@@ -11,7 +11,7 @@ extension SessionWriter {
         u.bind(.pid, Int64(p.key.pid))
         u.bind(.startTicks, Int64(bitPattern: p.key.startTicks))
         u.bind(.startBootNs, Int64(bitPattern: p.key.startBootNanoseconds))
-        u.bind(.startedAt, session.clock.utc(p.key.startBootNanoseconds))
+        u.bind(.startedAt, clock.utc(p.key.startBootNanoseconds))
         u.bind(.ppid, Int64(p.ppid))
         u.bindText(.exe, p.exe?.bytes)
         u.bindBlob(.argv, p.argv?.bytes)
@@ -72,8 +72,10 @@ extension SessionWriter {
         case .cgroup(let c):
             row.process = try r.process.map { try processRow($0, s) }
             // mkdir: the row was written from the pipeline's CgroupRecord; rmdir may be of a cgroup never seen.
-            let cgroup = try cgroupRow(hierarchy: c.hierarchyID, id: c.id, path: c.change == .rmdir ? c.path : nil, s)
+            // (a cut path never replaces a whole one)
+            let cgroup = try cgroupRow(hierarchy: c.hierarchyID, id: c.id, path: c.change == .rmdir && !c.pathTruncated ? c.path : nil, s)
             if c.change == .rmdir {
+                removedCgroups.append((r.time, CgroupKey(hierarchy: c.hierarchyID, id: c.id)))
                 s.cgroupRemoved.bind(.removedAt, r.time)
                 s.cgroupRemoved.bind(.level, Int64(c.level))
                 s.cgroupRemoved.bind(.cgroup, cgroup)
@@ -104,6 +106,7 @@ extension SessionWriter {
         ev.bind(.ret, row.ret)
         ev.bind(.aux, row.aux)
         ev.bind(.object, row.object)
+        ev.bind(.comm, e.comm.bytes.isEmpty ? nil : try commRow(e.comm, s))
         try ev.run()
         noteEvent(ev.lastInsertRowID)
 
@@ -115,6 +118,8 @@ extension SessionWriter {
             d.bindText(.cmdline, Display.commandLine(argv: x.argv.bytes, truncated: x.argvTruncated))
             d.bind(.argvTruncated, x.argvTruncated)
             d.bind(.filenameTruncated, x.filenameTruncated)
+            d.bind(.argvUnreadable, x.argvUnreadable)
+            d.bind(.filenameUnreadable, x.filenameUnreadable)
             try d.run()
         }
     }
@@ -134,7 +139,7 @@ extension SessionWriter {
         u.bindText(.bootID, bootID)
         u.bind(.pid, Int64(x.process.pid))
         u.bind(.startBootNs, Int64(bitPattern: x.process.startBootNanoseconds))
-        u.bind(.startedAt, session.clock.utc(x.process.startBootNanoseconds))
+        u.bind(.startedAt, clock.utc(x.process.startBootNanoseconds))
         u.bind(.ppid, Int64(x.ppid))
         u.bind(.parent, parent)
         u.bindText(.exe, x.filename.bytes)
@@ -161,7 +166,7 @@ extension SessionWriter {
         c.bindText(.bootID, bootID)
         c.bind(.pid, Int64(f.child.pid))
         c.bind(.startBootNs, Int64(bitPattern: f.child.startBootNanoseconds))
-        c.bind(.startedAt, session.clock.utc(f.child.startBootNanoseconds))
+        c.bind(.startedAt, clock.utc(f.child.startBootNanoseconds))
         c.bind(.ppid, Int64(f.parent.pid))
         c.bind(.parent, parent)
         c.bindText(.comm, f.comm.bytes)
@@ -183,7 +188,7 @@ extension SessionWriter {
         u.bindText(.bootID, bootID)
         u.bind(.pid, Int64(key.pid))
         u.bind(.startBootNs, Int64(bitPattern: key.startBootNanoseconds))
-        u.bind(.startedAt, key.startBootNanoseconds == 0 ? nil : session.clock.utc(key.startBootNanoseconds))
+        u.bind(.startedAt, key.startBootNanoseconds == 0 ? nil : clock.utc(key.startBootNanoseconds))
         u.bindText(.comm, comm?.bytes)
         u.bind(.ppid, ppid.map { Int64($0) })
         u.bind(.session, sessionID)
@@ -191,6 +196,17 @@ extension SessionWriter {
         let id = try u.runReturningID()
         processIDs[key] = id
         touch(.processes, id)
+        return id
+    }
+
+    /// Row id of a process name in `comms`, interned once per session (while cached).
+    private func commRow(_ comm: ByteString, _ s: WriterStatements) throws -> Int64 {
+        if let id = commIDs[comm] { return id }
+        if commIDs.count >= Self.commCacheLimit { commIDs.removeAll(keepingCapacity: true) }
+        s.internComm.bindText(.comm, comm.bytes)
+        let id = try s.internComm.runReturningID()
+        commIDs[comm] = id
+        touch(.comms, id)
         return id
     }
 

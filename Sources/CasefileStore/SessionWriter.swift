@@ -13,12 +13,20 @@ public final class SessionWriter {
     public private(set) var sessionID: Int64 = 0
     public let queue: DatabaseQueue
     let session: SessionInfo
-    var bootID: String { session.clock.bootID }
+    var bootID: String { clock.bootID }
 
     /// Row ids of process instances and cgroups written by this session (see the extension in
     /// SessionWriter+Events.swift).
     var processIDs: [ProcessKey: Int64] = [:]
     var cgroupRows: [CgroupKey: Int64] = [:]
+    /// Cgroups removed (rmdir written), forgotten from `cgroupRows` 30 s (event time) later.
+    var removedCgroups: [(at: Int64, key: CgroupKey)] = []
+    var removedHead = 0
+    /// Row ids in `comms`, by name (bounded: emptied when it grows past `commCacheLimit`).
+    var commIDs: [ByteString: Int64] = [:]
+    static let commCacheLimit = 65_536
+    /// Boot clock to UTC, as last measured (process start times are converted with it).
+    var clock: BootClock
     private var statements: WriterStatements?
     public private(set) var eventsWritten: UInt64 = 0
     public private(set) var eventsLost: UInt64 = 0
@@ -52,6 +60,7 @@ public final class SessionWriter {
         self.queue = queue
         self.session = session
         self.sealing = sealing
+        self.clock = session.clock
         try sealedTransaction { db, _ in
             try self.begin(db)
         }
@@ -143,6 +152,40 @@ public final class SessionWriter {
         }
         eventsWritten = written
         eventsLost = lost
+        if let last = batch.events.last { forgetRemovedCgroups(before: last.time) }
+    }
+
+    /// Memory follows the live cgroups: a removed one is forgotten after a grace period (a late
+    /// event finds its row again by its key).
+    private func forgetRemovedCgroups(before now: Int64) {
+        while removedHead < removedCgroups.count, removedCgroups[removedHead].at + 30_000_000_000 < now {
+            cgroupRows[removedCgroups[removedHead].key] = nil
+            removedHead += 1
+        }
+        if removedHead > 4096 && removedHead * 2 > removedCgroups.count {
+            removedCgroups.removeFirst(removedHead)
+            removedHead = 0
+        }
+    }
+
+    /// How many cgroup and process rows the writer keeps ids of (for tests and benchmarks).
+    public var cachedRows: (cgroups: Int, processes: Int) { (cgroupRows.count, processIDs.count) }
+
+    /// A new measurement of the boot-clock offset that differs from the last one: a sealed
+    /// `clock_steps` row; events and process times written from now on use it.
+    public func noteClockStep(offset: Int64, bootNanoseconds: Int64, at time: Int64) throws {
+        let step = offset - clock.offsetNanoseconds
+        try sealedTransaction { _, s in
+            let c = s.clockStep
+            c.bind(.session, sessionID)
+            c.bind(.measuredAt, time)
+            c.bind(.bootNs, bootNanoseconds)
+            c.bind(.offset, offset)
+            c.bind(.step, step)
+            try c.run()
+            touch(.clockSteps, c.lastInsertRowID)
+        }
+        clock.offsetNanoseconds = offset
     }
 
     /// Records what the recorder kept after start-up (`sessions.privileges`), sealed.
@@ -165,6 +208,7 @@ public final class SessionWriter {
             if !committed {
                 processIDs = [:]
                 cgroupRows = [:]
+                commIDs = [:]
             }
             batch = BatchRows()
         }
@@ -241,6 +285,7 @@ public final class SessionWriter {
         u.bind(.existedAtStart, c.existedAtStart)
         u.bind(.session, sessionID)
         u.bindText(.container, c.container?.id)
+        u.bind(.pathTruncated, c.pathTruncated)
         let row = try u.runReturningID()
         cgroupRows[CgroupKey(hierarchy: c.hierarchyID, id: c.id)] = row
         touch(.cgroups, row)

@@ -5,14 +5,22 @@ import GRDB
 final class WriterStatements {
     // MARK: events and their side tables
 
-    enum Event: Int32, StatementParameter { case session = 1, ts, kind, pid, tid, uid, process, cgroup, ret, aux, object }
+    enum Event: Int32, StatementParameter { case session = 1, ts, kind, pid, tid, uid, process, cgroup, ret, aux, object, comm }
     let event: Statement<Event>
 
-    enum ExecDetail: Int32, StatementParameter { case event = 1, filename, argv, cmdline, argvTruncated, filenameTruncated }
+    enum ExecDetail: Int32, StatementParameter {
+        case event = 1, filename, argv, cmdline, argvTruncated, filenameTruncated, argvUnreadable, filenameUnreadable
+    }
     let execDetail: Statement<ExecDetail>
 
     enum Gap: Int32, StatementParameter { case session = 1, detectedAt, count, reason, detail }
     let gap: Statement<Gap>
+
+    enum InternComm: Int32, StatementParameter { case comm = 1 }
+    let internComm: Statement<InternComm>
+
+    enum ClockStep: Int32, StatementParameter { case session = 1, measuredAt, bootNs, offset, step }
+    let clockStep: Statement<ClockStep>
 
     enum SessionCounts: Int32, StatementParameter { case events = 1, lost, session }
     let sessionCounts: Statement<SessionCounts>
@@ -51,7 +59,7 @@ final class WriterStatements {
     let touchCgroup: Statement<TouchCgroup>
 
     enum UpsertCgroup: Int32, StatementParameter {
-        case bootID = 1, hierarchy, cgroupID, path, level, createdAt, existedAtStart, session, container
+        case bootID = 1, hierarchy, cgroupID, path, level, createdAt, existedAtStart, session, container, pathTruncated
     }
     let upsertCgroup: Statement<UpsertCgroup>
 
@@ -104,12 +112,18 @@ final class WriterStatements {
             """)
         seals = try SealReader(db)
         event = try Statement(db, """
-            INSERT INTO events (session_id, ts, kind, pid, tid, uid, process_id, cgroup_row, ret, aux, object_id)
-            VALUES (:session, :ts, :kind, :pid, :tid, :uid, :process, :cgroup, :ret, :aux, :object)
+            INSERT INTO events (session_id, ts, kind, pid, tid, uid, process_id, cgroup_row, ret, aux, object_id, comm_id)
+            VALUES (:session, :ts, :kind, :pid, :tid, :uid, :process, :cgroup, :ret, :aux, :object, :comm)
+            """)
+        internComm = try Statement(db, """
+            INSERT INTO comms (comm) VALUES (:comm) ON CONFLICT (comm) DO UPDATE SET comm = excluded.comm RETURNING id
+            """)
+        clockStep = try Statement(db, """
+            INSERT INTO clock_steps (session_id, measured_at, boot_ns, offset_ns, step_ns) VALUES (:session, :measuredAt, :bootNs, :offset, :step)
             """)
         execDetail = try Statement(db, """
-            INSERT INTO execs (event_id, filename, argv, cmdline, argv_truncated, filename_truncated)
-            VALUES (:event, :filename, :argv, :cmdline, :argvTruncated, :filenameTruncated)
+            INSERT INTO execs (event_id, filename, argv, cmdline, argv_truncated, filename_truncated, argv_unreadable, filename_unreadable)
+            VALUES (:event, :filename, :argv, :cmdline, :argvTruncated, :filenameTruncated, :argvUnreadable, :filenameUnreadable)
             """)
         gap = try Statement(db, """
             INSERT INTO gaps (session_id, detected_at, count, reason, detail) VALUES (:session, :detectedAt, :count, :reason, :detail)
@@ -168,9 +182,11 @@ final class WriterStatements {
             RETURNING id
             """)
         upsertCgroup = try Statement(db, """
-            INSERT INTO cgroups (boot_id, hierarchy_id, cgroup_id, path, level, created_at, existed_at_start, session_id, container_id)
-            VALUES (:bootID, :hierarchy, :cgroupID, :path, :level, :createdAt, :existedAtStart, :session, :container)
+            INSERT INTO cgroups (boot_id, hierarchy_id, cgroup_id, path, level, created_at, existed_at_start, session_id, container_id,
+                path_truncated)
+            VALUES (:bootID, :hierarchy, :cgroupID, :path, :level, :createdAt, :existedAtStart, :session, :container, :pathTruncated)
             ON CONFLICT (boot_id, hierarchy_id, cgroup_id) DO UPDATE SET
+                path_truncated = CASE WHEN excluded.path IS NULL THEN path_truncated ELSE excluded.path_truncated END,
                 path = coalesce(excluded.path, path), level = coalesce(excluded.level, level),
                 created_at = coalesce(created_at, excluded.created_at),
                 container_id = coalesce(excluded.container_id, container_id)

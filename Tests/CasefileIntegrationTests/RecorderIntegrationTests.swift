@@ -10,6 +10,86 @@ import Testing
 /// SQLite, checked from the case file. Needs root (mandatory in CI).
 @Suite(.serialized)
 struct RecorderIntegrationTests {
+    /// `comm` is stored per event as it was then: a shell that later execs `sleep` forked as
+    /// `sh`, although its process row now says `sleep`.
+    @Test func commIsStoredPerEventAsItWasThen() async throws {
+        guard Requirement.root() else { return }
+        let marker = "cf-comm-\(shortID())"
+        let queue = try await record {
+            let status = try run("/bin/sh", ["-c", "/bin/true; exec /bin/sleep 0.1", marker])
+            #expect(status == 0)
+        }
+        try await queue.read { db in
+            let shell = try #require(try Int64.fetchOne(db, sql: """
+                SELECT e.process_id FROM events e JOIN execs x ON x.event_id = e.id WHERE x.argv = ?
+                """, arguments: [Data("/bin/sh\0-c\0/bin/true; exec /bin/sleep 0.1\0\(marker)\0".utf8)]))
+            #expect(try String.fetchOne(db, sql: "SELECT comm FROM processes WHERE id = ?", arguments: [shell]) == "sleep")
+            let forkComm = try String.fetchOne(db, sql: """
+                SELECT c.comm FROM events e JOIN comms c ON c.id = e.comm_id WHERE e.kind = 2 AND e.process_id = ?
+                """, arguments: [shell])
+            #expect(forkComm == "sh")
+            let exitComm = try String.fetchOne(db, sql: """
+                SELECT comm FROM timeline WHERE kind = 'exit' AND process_id = ?
+                """, arguments: [shell])
+            #expect(exitComm == "sleep")
+            // Each name once.
+            #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM comms WHERE comm = 'sh'") == 1)
+        }
+    }
+
+    /// A cgroup path longer than the kernel event's buffer (1024 bytes) is looked up by id and
+    /// stored whole, not cut.
+    @Test func aCgroupPathLongerThanTheEventBufferIsStoredWhole() async throws {
+        guard Requirement.root(), let v2 = cgroupV2Mount() else { return }
+        let top = "cf-long-\(shortID())"
+        let rel = "/" + ([top] + (1...5).map { "\($0)" + String(repeating: "x", count: 239) }).joined(separator: "/")
+        #expect(rel.utf8.count > 1100)
+        let queue = try await record {
+            try FileManager.default.createDirectory(atPath: v2 + rel, withIntermediateDirectories: true)
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        _ = try? sh("find '\(v2)/\(top)' -depth -type d -exec rmdir {} \\;")
+        try await queue.read { db in
+            let row = try #require(try Row.fetchOne(db, sql: "SELECT path, path_truncated FROM cgroups WHERE path = ?", arguments: [rel]))
+            #expect(row["path_truncated"] as Int64? == 0)
+            #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM cgroups WHERE path_truncated = 1 AND path LIKE ?", arguments: ["/\(top)%"]) == 0)
+        }
+    }
+
+    /// The boot-clock offset is measured again during a session: a step is a `clock_steps` row
+    /// and later events use the new offset. (The host's clock is not the test's to step: the
+    /// measurement is replaced by one 5 s ahead.)
+    @Test func aClockStepIsRecordedAndUsed() async throws {
+        guard Requirement.root() else { return }
+        let marker = "cf-clock-\(shortID())"
+        let ahead: Int64 = 5_000_000_000
+        let dir = try temporaryDirectory()
+        let path = dir.appendingPathComponent("clock.db").path
+        var options = RecorderOptions(databasePath: path)
+        options.clockCheckInterval = .milliseconds(100)
+        options.measureBootOffset = { HostFacts.measureBootOffsetForTests() + ahead }
+        let (before, _) = try await withRecording(options: options, logger: testLogger) { _ in
+            try await Task.sleep(for: .milliseconds(600))
+            let before = nowNanoseconds()
+            let status = try run("/bin/sh", ["-c", "exit 0", marker])
+            #expect(status == 0)
+            try await Task.sleep(for: .milliseconds(200))
+            return before
+        }
+        let queue = try DatabaseQueue(path: path)
+        try await queue.read { db in
+            let steps = try Row.fetchAll(db, sql: "SELECT step_ns, offset_ns FROM clock_steps")
+            #expect(steps.count == 1)
+            let step: Int64 = steps.first?["step_ns"] ?? 0
+            #expect(abs(step - ahead) < 10_000_000, "step \(step)")
+            let ts = try #require(try Int64.fetchOne(db, sql: """
+                SELECT e.ts FROM events e JOIN execs x ON x.event_id = e.id WHERE x.argv = ?
+                """, arguments: [Data("/bin/sh\0-c\0exit 0\0\(marker)\0".utf8)]))
+            #expect(ts - before > ahead - 1_000_000_000 && ts - before < ahead + 1_000_000_000, "the event uses the new offset")
+        }
+        #expect(try CaseFileVerifier.verify(path: path).outcome == .verified)
+    }
+
     @Test func processInACgroupIsRecordedFromExecToExit() async throws {
         guard Requirement.root() else { return }
         guard let v2 = cgroupV2Mount() else {

@@ -34,8 +34,8 @@ import Testing
         e.start_boot_ns = 55
         e.ppid = 1
         e.uid = 1000
-        e.flags = UInt32(CF_EXEC_ARGV_TRUNCATED)
-        withUnsafeMutableBytes(of: &e.comm) { $0.copyBytes(from: Array("bash".utf8)) }
+        e.flags = UInt32(CF_EXEC_ARGV_TRUNCATED) | UInt32(CF_EXEC_FILENAME_UNREADABLE)
+        withUnsafeMutableBytes(of: &e.h.comm) { $0.copyBytes(from: Array("bash".utf8)) }
         withUnsafeMutableBytes(of: &e.filename) { $0.copyBytes(from: Array("/bin/bash".utf8)) }
         e.filename_len = 9
         withUnsafeMutableBytes(of: &e.argv) { $0.copyBytes(from: argv) }
@@ -54,8 +54,10 @@ import Testing
         #expect(x.arguments.map(\.displayText) == ["bash", "-c", "echo hi"])
         #expect(x.filename.bytes == Array("/bin/bash".utf8))
         #expect(x.comm.bytes == Array("bash".utf8))
+        #expect(event.comm.bytes == Array("bash".utf8), "the header's comm is the event's")
         #expect(x.process == ProcessKey(pid: 77, startBootNanoseconds: 55))
         #expect(x.argvTruncated && !x.filenameTruncated)
+        #expect(x.filenameUnreadable && !x.argvUnreadable)
     }
 
     @Test func severalKindsInOneBatch() {

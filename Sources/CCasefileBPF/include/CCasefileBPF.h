@@ -16,6 +16,8 @@ struct cf_batch {
 	unsigned long len;     /* bytes used; records are 8-byte aligned */
 	unsigned long records; /* records appended since the last reset */
 	unsigned long alloc_failures; /* records lost because memory ran out */
+	unsigned long slice;   /* a drain stops once len reaches this (0: no limit) */
+	int more;              /* set by a drain that stopped at `slice` with records left */
 };
 
 void cf_batch_free(struct cf_batch *batch);
@@ -23,10 +25,11 @@ void cf_batch_free(struct cf_batch *batch);
 /* Creates a ring buffer manager whose callback appends records to *batch. */
 struct ring_buffer *cf_ring_buffer_new(int map_fd, struct cf_batch *batch);
 
-/* Appends every record now in the ring to the batch given to cf_ring_buffer_new: returns records consumed or -errno.
- * libbpf advances past a record before its callback runs, so the callback never
- * refuses one: the batch grows instead. */
-int cf_ring_buffer_drain(struct ring_buffer *rb);
+/* Appends the records now in the ring to the batch given to cf_ring_buffer_new, up to
+ * batch->slice bytes (then batch->more is set and the rest stays in the ring for the next
+ * drain): returns records consumed or -errno. libbpf advances past a record before its callback
+ * runs, so the callback never refuses one: it stops the drain after appending. */
+int cf_ring_buffer_drain(struct ring_buffer *rb, struct cf_batch *batch);
 
 /* Sleeps until the kernel wakes the ring's consumer or timeout_ms pass; consumes nothing.
  * Returns >0 when woken, 0 on timeout, -errno on error (EINTR included). */

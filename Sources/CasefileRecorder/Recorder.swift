@@ -95,29 +95,40 @@ public final class Recorder: Service, Sendable {
         await onOwnThread(named: "casefile-setup") { [self] in
             Result {
                 // One recorder per case file, from before it is opened until after it is closed.
+                let existed = FileManager.default.fileExists(atPath: options.databasePath)
                 let lock = try RecordingLock(path: options.databasePath)
-                let facts = try HostFacts.read(preferV1Cpuset: options.cgroupV1Cpuset)
-                if let warning = facts.cgroupWarning { logger.warning("\(warning)") }
-                let probe = try Probe(ringBufferBytes: options.ringBufferBytes, sliceBytes: options.drainSliceBytes, cgroupV1Cpuset: !(facts.cgroups.tracked?.isV2 ?? true))
-                for failure in probe.failed {
-                    logger.warning("BPF program \(failure.program) did not attach: \(failure.reason)")
+                do {
+                    return try openLocked(lock)
+                } catch {
+                    // A start that failed (BPF not loadable, not root, ...) leaves no empty file behind.
+                    if !existed { lock.removeIfEmpty() }
+                    throw error
                 }
-                let session = facts.session(options: options, probe: probe)
-                let writer = try SessionWriter(queue: try CaseFile.openForRecording(path: options.databasePath), session: session)
-                let cgroupFS = facts.cgroups.tracked.map { CgroupFS(mountPoint: $0.mountPoint, hierarchyID: facts.trackedHierarchy) }
-                let writerLoop = WriterLoop(
-                    writer: writer, lock: lock,
-                    pipeline: Pipeline(clock: facts.clock, trackedHierarchy: facts.trackedHierarchy, cgroupFS: cgroupFS,
-                                       sessionStartedAt: session.startedAt),
-                    queue: queue, enricher: enrichment?.enricher, runtimes: enrichment?.description ?? "enrichment off",
-                    options: options, stop: self.stop, logger: logger,
-                    written: { [self] written, lost, duplicates in
-                        statsBox.withLock { $0.eventsWritten = written; $0.eventsLost = lost; $0.duplicateExits = duplicates }
-                    })
-                statsBox.withLock { $0.sessionID = writer.sessionID }
-                return Opened(probe: probe, writerLoop: writerLoop)
             }
         }
+    }
+
+    private func openLocked(_ lock: RecordingLock) throws -> Opened {
+        let facts = try HostFacts.read(preferV1Cpuset: options.cgroupV1Cpuset)
+        if let warning = facts.cgroupWarning { logger.warning("\(warning)") }
+        let probe = try Probe(ringBufferBytes: options.ringBufferBytes, sliceBytes: options.drainSliceBytes, cgroupV1Cpuset: !(facts.cgroups.tracked?.isV2 ?? true))
+        for failure in probe.failed {
+            logger.warning("BPF program \(failure.program) did not attach: \(failure.reason)")
+        }
+        let session = facts.session(options: options, probe: probe)
+        let writer = try SessionWriter(queue: try CaseFile.openForRecording(path: options.databasePath), session: session)
+        let cgroupFS = facts.cgroups.tracked.map { CgroupFS(mountPoint: $0.mountPoint, hierarchyID: facts.trackedHierarchy) }
+        let writerLoop = WriterLoop(
+            writer: writer, lock: lock,
+            pipeline: Pipeline(clock: facts.clock, trackedHierarchy: facts.trackedHierarchy, cgroupFS: cgroupFS,
+                               sessionStartedAt: session.startedAt),
+            queue: queue, enricher: enrichment?.enricher, runtimes: enrichment?.description ?? "enrichment off",
+            options: options, stop: self.stop, logger: logger,
+            written: { [self] written, lost, duplicates in
+                statsBox.withLock { $0.eventsWritten = written; $0.eventsLost = lost; $0.duplicateExits = duplicates }
+            })
+        statsBox.withLock { $0.sessionID = writer.sessionID }
+        return Opened(probe: probe, writerLoop: writerLoop)
     }
 
     private func recordUntilStopped() async -> Result<RecordingSummary, any Error> {

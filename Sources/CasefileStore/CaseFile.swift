@@ -70,7 +70,11 @@ public enum CaseFile {
             try queue.read { db in
                 let appID = try Int32.fetchOne(db, sql: "PRAGMA application_id") ?? 0
                 let objects = try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master") ?? 0
-                if appID == 0 && objects == 0 { return } // an empty database: nothing to check
+                let version = try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0
+                if appID == 0 && objects == 0 && version == 0 { return } // an empty database: nothing to check
+                if appID == 0 && objects == 0 {
+                    throw StoreError.notACaseFile(path: path, reason: "it has no tables but says user_version \(version); refusing to write to it")
+                }
                 if appID == 0 {
                     throw StoreError.notACaseFile(path: path, reason: "it is an SQLite database of something else; refusing to add tables to it")
                 }
@@ -81,6 +85,9 @@ public enum CaseFile {
         } catch let error as DatabaseError {
             if error.resultCode == .SQLITE_CANTOPEN || error.resultCode == .SQLITE_PERM {
                 throw StoreError.cannotOpen(path: path, reason: error.message ?? "\(error)")
+            }
+            if error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED {
+                throw StoreError.busy(path: path)
             }
             throw StoreError.notACaseFile(path: path, reason: error.message ?? "\(error)")
         }

@@ -40,6 +40,15 @@ public final class RecordingLock: @unchecked Sendable {
         fd = -1
     }
 
+    /// Removes the file when it is still empty (a recording that never started made it), then
+    /// releases the lock. Only while holding the lock: nobody else is writing it.
+    public func removeIfEmpty() {
+        guard fd >= 0 else { return }
+        var st = stat()
+        if fstat(fd, &st) == 0, st.st_size == 0 { unlink(path) }
+        release()
+    }
+
     /// Keeps the lock until the process exits, without closing the descriptor: for when the case
     /// file's connection could not be closed (closing would drop SQLite's locks with ours).
     public func abandon() {

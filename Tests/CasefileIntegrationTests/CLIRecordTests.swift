@@ -128,9 +128,11 @@ struct CLIRecordTests {
     /// Without root, `record` says so and what to run instead (the test drops to `nobody`).
     @Test func recordWithoutRootSaysRunAsRoot() throws {
         guard Requirement.root() else { return }
-        let r = try sh("runuser -u nobody -- '\(CasefileCommand.binary)' record --db /tmp/cf-nobody-\(UUID().uuidString.prefix(8)).db")
+        let db = "/tmp/cf-nobody-\(UUID().uuidString.prefix(8)).db"
+        let r = try sh("runuser -u nobody -- '\(CasefileCommand.binary)' record --db \(db)")
         #expect(r.status != 0)
         #expect(r.output.contains("must run as root") && r.output.contains("sudo casefile record"), "\(r.output)")
+        #expect(!FileManager.default.fileExists(atPath: db), "a recording that never started leaves no file")
     }
 
     /// Record with the real binary, run a command with hostile argv, and read it back safely.

@@ -1,4 +1,5 @@
 import CasefileModel
+import CasefileRecorder
 @testable import CasefileStore
 import CasefileTestSupport
 import Foundation
@@ -50,7 +51,7 @@ import Testing
         let attacker = try DatabaseQueue(path: path)
         try attacker.writeWithoutTransaction { try $0.execute(sql: plant) }
         try attacker.close()
-        let before = try Self.bytes(path)
+        let before = try CaseFileIntegrityTests.bytes(path)
         #expect {
             _ = try CaseFile.openForRecording(path: path)
         } throws: { error in
@@ -140,5 +141,29 @@ import Testing
         #expect {
             _ = try RecordingLock(path: "/nonexistent-dir/case.db")
         } throws: { "\($0)".contains("no directory /nonexistent-dir") }
+    }
+
+    /// A recording that fails to start (here: a ring size the probe refuses, before any BPF)
+    /// leaves no empty file behind.
+    @Test func aRecordingThatFailsToStartLeavesNoFile() async throws {
+        let path = try temporaryDirectory().appendingPathComponent("never.db").path
+        var options = RecorderOptions(databasePath: path)
+        options.ringBufferBytes = 1000
+        options.enrichment = false
+        await #expect(throws: (any Error).self) {
+            _ = try await withRecording(options: options, logger: testLogger) { _ in }
+        }
+        #expect(!FileManager.default.fileExists(atPath: path))
+    }
+
+    /// An empty file that claims a schema version is not taken for an empty database.
+    @Test func anEmptyDatabaseWithAVersionIsRefused() throws {
+        let path = try temporaryDirectory().appendingPathComponent("versioned.db").path
+        let q = try DatabaseQueue(path: path)
+        try q.writeWithoutTransaction { try $0.execute(sql: "PRAGMA user_version = 7") }
+        try q.close()
+        let before = try CaseFileIntegrityTests.bytes(path)
+        #expect(throws: StoreError.self) { _ = try CaseFile.openForRecording(path: path) }
+        #expect(try CaseFileIntegrityTests.bytes(path) == before)
     }
 }

@@ -19,12 +19,12 @@ CREATE TABLE seals (
 );
 
 -- Rows of the updatable tables (sessions, event_kinds, schema_migrations, cgroups, containers,
--- pods, processes) a batch inserted or changed: the row's digest as it stood after the batch.
+-- pods, processes, comms, clock_steps) a batch inserted or changed: the row's digest as it stood after the batch.
 -- The newest entry of a row is what the row must still hash to.
 CREATE TABLE seal_rows (
     seal_id     INTEGER NOT NULL,      -- seals.id of the batch (written just before its seals row)
     table_name  TEXT NOT NULL,
-    row_key     ANY NOT NULL,          -- the row's primary key (integer id, or text id for containers and pods)
+    row_key     BLOB NOT NULL,         -- the row's primary key as stored (integer id, or text id for containers and pods; BLOB: no affinity, so a text id of digits stays text)
     row_digest  BLOB NOT NULL,         -- SHA-256 of the row's canonical encoding
     PRIMARY KEY (seal_id, table_name, row_key)
 ) WITHOUT ROWID;

@@ -79,7 +79,7 @@ static int cf_thread_is_reduced(long tid)
 	snprintf(path, sizeof(path), "/proc/self/task/%ld/status", tid);
 	FILE *f = fopen(path, "re");
 	if (!f)
-		return 1; /* gone */
+		return errno == ENOENT ? 1 : 0; /* gone; any other failure: not known to be reduced */
 	int ok = 1, seen = 0;
 	while (fgets(line, sizeof(line), f)) {
 		unsigned long long v;

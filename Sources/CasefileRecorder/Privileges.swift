@@ -1,4 +1,5 @@
 import CCasefileLinux
+import Glibc
 
 /// What the recorder keeps after start-up, for every thread of the process.
 ///
@@ -7,7 +8,8 @@ import CCasefileLinux
 /// programs are attached (their links and the ring buffer are open descriptors), the case file is
 /// open and the snapshot is written, the recorder only:
 /// - consumes the ring buffer and reads its loss counters through descriptors it holds (no
-///   capability on kernels ≥ 6.5, where map access on an open map needs none);
+///   capability from Linux 5.19 on; before, with unprivileged BPF disabled, every bpf(2) command
+///   needs CAP_BPF — CAP_SYS_ADMIN before 5.8 — which is then kept too: `needed(release:)`);
 /// - looks cgroups up by id with `open_by_handle_at`, which needs **CAP_DAC_READ_SEARCH** — the one
 ///   capability it keeps;
 /// - reads `/proc/PID/cgroup` (world-readable) to confirm containers, connects to the runtimes'
@@ -19,25 +21,39 @@ import CCasefileLinux
 public enum Privileges {
     /// Capability numbers (linux/capability.h).
     static let capDacReadSearch: UInt64 = 2
+    static let capSysAdmin: UInt64 = 21
+    static let capBPF: UInt64 = 39
 
-    /// The capabilities kept, as names.
-    public static let kept = ["CAP_DAC_READ_SEARCH"]
+    /// What to keep on this kernel: CAP_DAC_READ_SEARCH; before 5.19, with unprivileged BPF
+    /// disabled, every bpf(2) command needs CAP_BPF (CAP_SYS_ADMIN before 5.8), reading the loss
+    /// counters of an open map included, so that is kept too.
+    static func needed(release: String) -> [(bit: UInt64, name: String)] {
+        let parts = release.split(whereSeparator: { !$0.isNumber }).prefix(2).compactMap { Int($0) }
+        let version = parts.count == 2 ? (parts[0], parts[1]) : (0, 0)
+        var kept: [(UInt64, String)] = [(capDacReadSearch, "CAP_DAC_READ_SEARCH")]
+        if version < (5, 19) { kept.append(version < (5, 8) ? (capSysAdmin, "CAP_SYS_ADMIN") : (capBPF, "CAP_BPF")) }
+        return kept
+    }
 
     /// Reduces every thread. Returns what the session row says about it.
     public static func reduce() -> Result<String, PrivilegeError> {
+        var uts = utsname()
+        uname(&uts)
+        let release = withUnsafeBytes(of: uts.release) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+        let kept = needed(release: release)
         var message = [CChar](repeating: 0, count: 256)
-        let status = cf_reduce_privileges(1 << capDacReadSearch, &message, message.count)
+        let status = cf_reduce_privileges(kept.reduce(0) { $0 | (1 << $1.bit) }, &message, message.count)
         guard status == 0 else {
             let text = String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
             return .failure(PrivilegeError(reason: text))
         }
-        return .success("capabilities " + kept.joined(separator: ", ") + "; no_new_privs")
+        return .success("capabilities " + kept.map(\.name).joined(separator: ", ") + "; no_new_privs")
     }
 
     public struct PrivilegeError: Error, CustomStringConvertible {
         public var reason: String
         public var description: String {
-            "could not reduce the recorder's privileges (\(reason)); it keeps recording with the privileges it started with"
+            "could not reduce the privileges of every thread of the recorder (\(reason)); some threads keep the privileges they started with, and it keeps recording"
         }
     }
 }

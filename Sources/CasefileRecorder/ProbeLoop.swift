@@ -22,6 +22,7 @@ final class ProbeLoop: @unchecked Sendable {
     private let drained: @Sendable (Int) -> Void
     private var decoder = RecordDecoder()
     private var reported = (dropped: UInt64(0), alloc: UInt64(0), undecodable: UInt64(0))
+    private var countersUnreadable = false
 
     /// - Parameter drained: told how many events each drain queued (for live figures).
     init(probe: Probe, queue: WriterQueue, options: RecorderOptions, logger: Logger, drained: @escaping @Sendable (Int) -> Void) {
@@ -45,6 +46,10 @@ final class ProbeLoop: @unchecked Sendable {
         // Stop: detach first, so the ring only shrinks; drain it empty; then the loss counters,
         // which can no longer move.
         probe.detach()
+        drain(maxSlices: .max)
+        // A program that was running on another CPU when it was detached may still commit a
+        // record it had reserved: wait a moment and drain again.
+        Thread.sleep(forTimeInterval: 0.05)
         drain(maxSlices: .max)
         stop.drainedForTheLastTime(at: nowNanoseconds())
         reportLosses()
@@ -74,9 +79,19 @@ final class ProbeLoop: @unchecked Sendable {
     }
 
     private func reportLosses() {
-        if let (_, dropped) = try? probe.counters(), dropped > reported.dropped {
-            gap(count: dropped - reported.dropped, .ringBufferFull, "kernel ring buffer (\(options.ringBufferBytes) bytes) was full")
-            reported.dropped = dropped
+        do {
+            let (_, dropped) = try probe.counters()
+            if dropped > reported.dropped {
+                gap(count: dropped - reported.dropped, .ringBufferFull, "kernel ring buffer (\(options.ringBufferBytes) bytes) was full")
+                reported.dropped = dropped
+            }
+        } catch {
+            // Said once: losses in the ring can then not be counted, and the file must say so.
+            if !countersUnreadable {
+                countersUnreadable = true
+                logger.error("\(error): ring-buffer losses from now on cannot be counted")
+                gap(count: 0, .ringBufferFull, "the loss counter could not be read from \(Display.utc(nowNanoseconds())) on (\(error)): losses after this are unknown")
+            }
         }
         if probe.allocationFailures > reported.alloc {
             gap(count: probe.allocationFailures - reported.alloc, .userSpaceMemory, nil)

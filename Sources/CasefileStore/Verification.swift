@@ -51,8 +51,11 @@ public enum CaseFileVerifier {
             do {
                 try CaseFile.checkSchema(db, path: path)
             } catch let error as StoreError {
+                // Nothing is read from a file whose tables or views are not Casefile's: a view
+                // in a table's place would run, a changed table would be misread.
                 report.problems.append("schema: \(error)")
                 report.outcome = .tampered
+                return
             }
             let version = try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0
             guard version >= 3 else {
@@ -60,9 +63,23 @@ public enum CaseFileVerifier {
                 report.outcome = .tampered
                 return
             }
+            // A file recorded before seals existed (schema < 3), then recorded into again: its
+            // first seal is not its first session's. What those sessions wrote cannot be verified.
+            let firstSealed = try Int64.fetchOne(db, sql: "SELECT session_id FROM seals ORDER BY id LIMIT 1")
+            let firstSession = try Int64.fetchOne(db, sql: "SELECT min(id) FROM sessions")
+            var predates = false
+            if let firstSealed, let firstSession { predates = firstSession < firstSealed }
+            var unsealed: [String] = []
             try verifyChain(db, &report)
-            try verifyFinalState(db, &report)
-            try verifyCoverage(db, &report)
+            try verifyFinalState(db, &report, unsealed: &unsealed)
+            try verifyCoverage(db, &report, unsealed: &unsealed)
+            if predates {
+                report.notes.append("sessions before \(firstSealed ?? 0) were recorded before seals existed (schema < 3): "
+                                    + "what is in no seal cannot be verified: " + unsealed.joined(separator: "; "))
+                if !unsealed.isEmpty && report.outcome == .verified { report.outcome = .unfinished }
+            } else {
+                report.problems += unsealed
+            }
             try verifySessions(db, recording: recording, &report)
             if let expectedHead { try checkExpected(db, expectedHead.lowercased(), &report) }
         }
@@ -82,10 +99,19 @@ public enum CaseFileVerifier {
             FROM seals ORDER BY id
             """)
         while let row = try rows.next() {
+            // Every column is read as what it holds: a wrong type is a finding, never a crash.
+            guard let id = int(row, "id"), let session = int(row, "session_id"), let sealedAt = int(row, "sealed_at"),
+                  let changed = int(row, "changed_rows") else {
+                bad += 1
+                report.firstBadSeal = report.firstBadSeal.map { min($0, expectedID) } ?? expectedID
+                report.problems.append("the seal after batch \(expectedID - 1) has a column of the wrong type (the seals table was edited)")
+                expectedID += 1
+                continue
+            }
             let header = SealHeader(
-                id: row["id"], sessionID: row["session_id"], sealedAt: row["sealed_at"],
-                events: range(row["first_event"], row["last_event"]), gaps: range(row["first_gap"], row["last_gap"]),
-                changedRows: row["changed_rows"], prev: bytes(row["prev"]))
+                id: id, sessionID: session, sealedAt: sealedAt,
+                events: range(int(row, "first_event"), int(row, "last_event")), gaps: range(int(row, "first_gap"), int(row, "last_gap")),
+                changedRows: changed, prev: bytes(row["prev"]))
             let stored = bytes(row["digest"])
             var wrong: [String] = []
             if header.id != expectedID {
@@ -116,21 +142,28 @@ public enum CaseFileVerifier {
 
     // MARK: - Rows of updatable tables: each is as its newest seal says
 
-    private static func verifyFinalState(_ db: Database, _ report: inout VerificationReport) throws {
+    private static func verifyFinalState(_ db: Database, _ report: inout VerificationReport, unsealed unsealedRows: inout [String]) throws {
         // The newest entry per row (SQLite returns the bare columns of the max() row).
         var sealed: [SealedRow: (seal: Int64, digest: [UInt8])] = [:]
+        // Only entries of seals that exist: those were hashed with their batch. An entry of no
+        // seal was never hashed by anyone, and would otherwise vouch for whatever it names.
+        let orphans = try Int.fetchOne(db, sql: "SELECT count(*) FROM seal_rows WHERE seal_id NOT IN (SELECT id FROM seals)") ?? 0
+        if orphans > 0 {
+            report.problems.append("\(orphans) seal_rows entries belong to no seal: added outside the recorder")
+        }
         let entries = try Row.fetchCursor(db, sql: """
-            SELECT table_name, row_key, max(seal_id) AS seal_id, row_digest FROM seal_rows GROUP BY table_name, row_key
+            SELECT table_name, row_key, max(seal_id) AS seal_id, row_digest FROM seal_rows
+            WHERE seal_id IN (SELECT id FROM seals) GROUP BY table_name, row_key
             """)
         var unknownTables: Set<String> = []
         while let row = try entries.next() {
-            let name: String = row["table_name"]
-            guard let table = SealedTable(rawValue: name), !table.isAppendOnly else {
-                unknownTables.insert(name)
+            guard let name = text(row, "table_name"), let table = SealedTable(rawValue: name), !table.isAppendOnly,
+                  let seal = int(row, "seal_id") else {
+                unknownTables.insert(text(row, "table_name") ?? "(not text)")
                 continue
             }
             let key: SQLValue = (row["row_key"] as DatabaseValue).sqlValue
-            sealed[SealedRow(table: table, key: key)] = (row["seal_id"], bytes(row["row_digest"]))
+            sealed[SealedRow(table: table, key: key)] = (seal, bytes(row["row_digest"]))
         }
         for name in unknownTables.sorted() {
             report.problems.append("seal_rows names a table that is not sealed this way: \(SafeText.escape(name))")
@@ -162,13 +195,13 @@ public enum CaseFileVerifier {
             report.firstBadSeal = report.firstBadSeal.map { min($0, first) } ?? first
         }
         for (table, u) in unsealed.sorted(by: { $0.key < $1.key }) {
-            report.problems.append("\(u.count) \(table) rows are in no seal (the first: \(u.first)): added outside the recorder")
+            unsealedRows.append("\(u.count) \(table) rows are in no seal (the first: \(u.first)): added outside the recorder")
         }
     }
 
     // MARK: - Append-only rows: all inside some batch's ranges
 
-    private static func verifyCoverage(_ db: Database, _ report: inout VerificationReport) throws {
+    private static func verifyCoverage(_ db: Database, _ report: inout VerificationReport, unsealed: inout [String]) throws {
         let parts: [(table: String, key: String, covered: Int, first: String, last: String)] = [
             ("events", "id", report.events, "first_event", "last_event"),
             ("execs", "event_id", report.execs, "first_event", "last_event"),
@@ -182,10 +215,10 @@ public enum CaseFileVerifier {
                 SELECT count(*) AS n, min(\(part.key)) AS first FROM \(part.table) t
                 WHERE NOT EXISTS (SELECT 1 FROM seals s WHERE t.\(part.key) BETWEEN s.\(part.first) AND s.\(part.last))
                 """)
-            let n: Int = outside?["n"] ?? 0
+            let n = outside.flatMap { int($0, "n") } ?? 0
             if n > 0 {
-                let first: Int64 = outside?["first"] ?? 0
-                report.problems.append("\(n) \(part.table) rows are in no seal (the first: \(part.key) \(first)): added outside the recorder")
+                let first = outside.flatMap { int($0, "first") } ?? 0
+                unsealed.append("\(n) \(part.table) rows are in no seal (the first: \(part.key) \(first)): added outside the recorder")
             }
         }
     }
@@ -201,21 +234,21 @@ public enum CaseFileVerifier {
             """)
         report.sessions = sessions.count
         let counts = Dictionary(try Row.fetchAll(db, sql: "SELECT session_id, count(*) AS n FROM events GROUP BY session_id").map {
-            (($0["session_id"] as Int64?) ?? 0, ($0["n"] as Int?) ?? 0)
+            (int($0, "session_id") ?? 0, Int(int($0, "n") ?? 0))
         }, uniquingKeysWith: +)
         for (index, s) in sessions.enumerated() {
-            let id: Int64 = s["id"] ?? 0
-            let head: String? = s["seal_head"]
-            let lastDigest = (s["last_digest"] as Data?).map { [UInt8]($0).hex }
+            let id = int(s, "id") ?? 0
+            let head = text(s, "seal_head")
+            let lastDigest = (s["last_digest"] as DatabaseValue).isNull ? nil : bytes(s["last_digest"]).hex
             if let head, head != lastDigest {
                 report.problems.append("session \(id): its recorded seal head \(SafeText.escape(head)) is not the digest of its last seal"
                                        + (lastDigest.map { " (\($0))" } ?? " (it has no seals)") + ": batches were removed or rewritten")
             }
-            let stored: Int64 = s["events"] ?? 0
+            let stored = int(s, "events") ?? -1
             if stored != Int64(counts[id] ?? 0) {
                 report.problems.append("session \(id) says it stored \(stored) events, but \(counts[id] ?? 0) are in the file")
             }
-            let ended = (s["ended_at"] as Int64?) != nil
+            let ended = !(s["ended_at"] as DatabaseValue).isNull
             let isLast = index == sessions.count - 1
             if !ended && isLast {
                 if recording {
@@ -225,7 +258,7 @@ public enum CaseFileVerifier {
                 }
                 if report.outcome == .verified { report.outcome = .unfinished }
             } else if head == nil && ended {
-                report.notes.append("session \(id) did not stop cleanly (closed by a later session); its last sealed batch is \((s["last_seal"] as Int64?).map(String.init) ?? "none")")
+                report.notes.append("session \(id) did not stop cleanly (closed by a later session); its last sealed batch is \(int(s, "last_seal").map(String.init) ?? "none")")
             }
         }
     }
@@ -234,7 +267,7 @@ public enum CaseFileVerifier {
         var at: Int64?
         let rows = try Row.fetchCursor(db, sql: "SELECT id, digest FROM seals ORDER BY id")
         while at == nil, let row = try rows.next() {
-            if bytes(row["digest"]).hex == expected { at = row["id"] }
+            if bytes(row["digest"]).hex == expected { at = int(row, "id") }
         }
         report.expectedHeadAt = at
         guard let at else {
@@ -242,7 +275,15 @@ public enum CaseFileVerifier {
             return
         }
         if at < report.seals {
-            report.notes.append("the head you expect is batch \(at); \(report.seals - at) batches were sealed after it (by later recording)")
+            // Later batches are chained to it, but nothing kept off the host vouches for them,
+            // and they may have re-sealed rows sealed before.
+            let resealed = try Int.fetchOne(db, sql: """
+                SELECT count(*) FROM (SELECT table_name, row_key FROM seal_rows WHERE seal_id IN (SELECT id FROM seals)
+                    GROUP BY table_name, row_key HAVING max(seal_id) > ? AND min(seal_id) <= ?)
+                """, arguments: [at, at]) ?? 0
+            report.notes.append("the head you expect is batch \(at): batches \(at + 1)–\(report.seals) were sealed after it, and no head you kept vouches for them"
+                                + (resealed > 0 ? "; they changed \(resealed) rows sealed before it" : ""))
+            if report.outcome == .verified { report.outcome = .unfinished }
         } else if report.outcome == .unfinished {
             // The head kept off the host is the file's last: nothing was cut.
             report.outcome = .verified
@@ -263,6 +304,16 @@ public enum CaseFileVerifier {
     private static func range(_ a: Int64?, _ b: Int64?) -> ClosedRange<Int64>? {
         guard let a, let b, a <= b else { return nil }
         return a...b
+    }
+
+    private static func int(_ row: Row, _ column: String) -> Int64? {
+        if case .int64(let v) = (row[column] as DatabaseValue).storage { return v }
+        return nil
+    }
+
+    private static func text(_ row: Row, _ column: String) -> String? {
+        if case .string(let v) = (row[column] as DatabaseValue).storage { return v }
+        return nil
     }
 
     private static func bytes(_ value: DatabaseValue) -> [UInt8] {

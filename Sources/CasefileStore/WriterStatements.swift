@@ -240,6 +240,17 @@ final class WriterStatements {
                 started_at = coalesce(excluded.started_at, started_at),
                 runtime_pid = coalesce(excluded.runtime_pid, runtime_pid),
                 confirmed_at = CASE WHEN excluded.cgroup_path IS NOT NULL THEN excluded.enriched_at ELSE confirmed_at END,
+                -- Confirmed elsewhere than the first claim said: the claim was not the container's
+                -- own cgroup, so what it told (created, existed, removed) is replaced by what the
+                -- confirmed cgroup's row says. (Right-hand sides read the row as it was.)
+                created_at = CASE WHEN excluded.cgroup_path IS NOT NULL AND cgroup_path IS NOT excluded.cgroup_path
+                    THEN (SELECT g.created_at FROM cgroups g WHERE g.container_id = excluded.id AND g.path = excluded.cgroup_path ORDER BY g.id DESC LIMIT 1)
+                    ELSE created_at END,
+                existed_at_start = CASE WHEN excluded.cgroup_path IS NOT NULL AND cgroup_path IS NOT excluded.cgroup_path
+                    THEN coalesce((SELECT g.existed_at_start FROM cgroups g WHERE g.container_id = excluded.id AND g.path = excluded.cgroup_path ORDER BY g.id DESC LIMIT 1), 0)
+                    ELSE existed_at_start END,
+                removed_at = CASE WHEN excluded.cgroup_path IS NOT NULL AND cgroup_path IS NOT excluded.cgroup_path THEN NULL ELSE removed_at END,
+                conflicting_claims = conflicting_claims + (excluded.cgroup_path IS NOT NULL AND cgroup_path IS NOT NULL AND cgroup_path <> excluded.cgroup_path),
                 cgroup_path = coalesce(excluded.cgroup_path, cgroup_path),
                 enriched_at = excluded.enriched_at, enriched_from = excluded.enriched_from, enrich_error = NULL,
                 kube_container_name = coalesce(excluded.kube_container_name, kube_container_name), sandbox = excluded.sandbox

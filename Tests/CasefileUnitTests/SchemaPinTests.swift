@@ -15,8 +15,8 @@ import Testing
     static let pinned: [String: UInt64] = [
         "0001_initial.sql": 0x955c_5a3f_0fa4_6ca0,
         "0002_enrichment.sql": 0xac0a_dffd_37dc_dfe6,
-        "0003_seals_and_attribution.sql": 0x03d2_dc4e_0837_49ce,
-        "views.sql": 0x6b4b_f6e9_eb67_d082,
+        "0003_seals_and_attribution.sql": 0x72da_8fa8_e20b_e759,
+        "views.sql": 0x7096_cfd0_2b13_5569,
     ]
 
     @Test func migrationsAndViewsAreNotEditedInPlace() {

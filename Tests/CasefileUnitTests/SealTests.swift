@@ -140,6 +140,71 @@ import Testing
         #expect(report.notes.contains { $0.contains("session 1 did not stop cleanly") })
     }
 
+    /// A forged seal_rows entry (of no seal) cannot vouch for an edited row.
+    @Test func aForgedSealRowsEntryIsFound() throws {
+        let (path, head) = try Self.sealedFile()
+        let id = String(repeating: "ab", count: 32)
+        let q = try DatabaseQueue(path: path)
+        try q.writeWithoutTransaction { db in
+            try db.execute(sql: "UPDATE containers SET name = 'innocent'")
+            // The digest the edited row now has, computed with the documented encoding.
+            let digest = try SealReader(db).rowDigest(SealedRow(table: .containers, key: .text(Array(id.utf8)))) ?? []
+            try db.execute(sql: "INSERT INTO seal_rows VALUES (999, 'containers', ?, ?)", arguments: [id, Data(digest)])
+        }
+        try q.close()
+        let report = try CaseFileVerifier.verify(path: path, expectedHead: head)
+        #expect(report.outcome == .tampered)
+        #expect(report.problems.contains { $0.contains("1 seal_rows entries belong to no seal") }, "\(report.problems)")
+        #expect(report.problems.contains { $0.contains("was changed after batch 5 sealed it") }, "\(report.problems)")
+    }
+
+    /// A container id of 64 decimal digits (valid hex) stays text in seal_rows: it verifies, and
+    /// two such ids alike in their first digits do not collide.
+    @Test func allDigitContainerIDsStayText() throws {
+        let path = try temporaryDirectory().appendingPathComponent("digits.db").path
+        let writer = try SessionWriter(queue: try CaseFile.openForRecording(path: path), session: StoreTests.session())
+        let a = String(repeating: "1", count: 63) + "2", b = String(repeating: "1", count: 63) + "3"
+        try writer.write(StoreBatch(enrichments: [a, b].map { ContainerMetadata(id: $0, runtime: .docker, source: "test", name: "n\($0.suffix(1))") }))
+        try writer.finish(clean: true)
+        let report = try CaseFileVerifier.verify(path: path, expectedHead: writer.sealHeadHex)
+        #expect(report.outcome == .verified, "\(report.problems)")
+        let types = try DatabaseQueue(path: path).read {
+            try String.fetchAll($0, sql: "SELECT DISTINCT typeof(row_key) FROM seal_rows WHERE table_name = 'containers'")
+        }
+        #expect(types == ["text"])
+    }
+
+    /// A head kept from earlier vouches only up to itself: later batches make the result
+    /// unfinished, not verified.
+    @Test func anEarlierHeadVouchesOnlyUpToItself() throws {
+        let path = try temporaryDirectory().appendingPathComponent("earlier.db").path
+        let first = try SessionWriter(queue: try CaseFile.openForRecording(path: path), session: StoreTests.session())
+        try first.write([CaseFileIntegrityTests.exit(pid: 1, at: 1_000)])
+        try first.finish(clean: true)
+        let kept = first.sealHeadHex
+        try first.close()
+        let second = try SessionWriter(queue: try CaseFile.openForRecording(path: path), session: StoreTests.session())
+        try second.finish(clean: true)
+        let report = try CaseFileVerifier.verify(path: path, expectedHead: kept)
+        #expect(report.outcome == .unfinished)
+        #expect(report.notes.contains { $0.contains("no head you kept vouches for them") }, "\(report.notes)")
+        #expect(try CaseFileVerifier.verify(path: path, expectedHead: second.sealHeadHex).outcome == .verified)
+    }
+
+    /// A tampered column type is a finding, never a crash; a planted view stops verify before it reads.
+    @Test func malformedSealsAndPlantedViewsAreFindingsNotCrashes() throws {
+        let (path, _) = try Self.sealedFile()
+        try Self.tamper(path, "PRAGMA foreign_keys = OFF; UPDATE seals SET session_id = 'x' WHERE id = 2; UPDATE sessions SET seal_head = x'00'")
+        let report = try CaseFileVerifier.verify(path: path)
+        #expect(report.outcome == .tampered)
+        #expect(report.firstBadSeal == 2)
+        let (other, _) = try Self.sealedFile("planted")
+        try Self.tamper(other, "CREATE VIEW v AS WITH RECURSIVE r(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM r) SELECT x FROM r")
+        let planted = try CaseFileVerifier.verify(path: other)
+        #expect(planted.outcome == .tampered && planted.problems.first?.contains("view v is not Casefile's") == true, "\(planted.problems)")
+        #expect(planted.seals == 0, "nothing else was read")
+    }
+
     /// The canonical encoding is fixed: a change to it is a new format, not an edit.
     @Test func encodingIsStable() {
         var e = SealEncoder()

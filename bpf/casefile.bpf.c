@@ -34,7 +34,17 @@ struct {
 union cf_scratch {
 	struct cf_exec exec;
 	struct cf_cgroup cgroup;
+	struct cf_open open;
 };
+
+/* File syscalls between entry and exit, per thread: the entry's arguments and path (read at
+ * entry, before the kernel uses them), completed with the result at exit. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);
+	__type(value, struct cf_open);
+} cf_pending SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -47,6 +57,10 @@ struct {
  * hierarchy (bpf_get_current_cgroup_id). 1: from the v1 cpuset hierarchy, for hosts with no v2
  * hierarchy (bpf_get_current_cgroup_id would always say "root" there). */
 const volatile __u32 cf_cgroup_v1_cpuset = 0;
+
+/* Set by the loader: the recorder's own tgid, whose file syscalls are not recorded (its reads of
+ * /proc and of the case file would otherwise feed back into the recording). */
+const volatile __u32 cf_self_tgid = 0;
 
 static __always_inline __u64 current_cgroup_id(void)
 {
@@ -227,4 +241,114 @@ SEC("tp_btf/cgroup_rmdir")
 int BPF_PROG(cf_cgroup_rmdir, struct cgroup *cgrp, const char *path)
 {
 	return emit_cgroup(CF_KIND_CGROUP_RMDIR, cgrp, path);
+}
+
+/* ---- File syscalls: entry remembered per thread, one record at exit ---- */
+
+#if defined(__TARGET_ARCH_x86)
+#define CF_NR_OPEN 2
+#define CF_NR_CREAT 85
+#define CF_NR_OPENAT 257
+#define CF_NR_OPENAT2 437
+#else /* the generic syscall table (arm64, riscv64): no open or creat */
+#define CF_NR_OPEN -1
+#define CF_NR_CREAT -1
+#define CF_NR_OPENAT 56
+#define CF_NR_OPENAT2 437
+#endif
+
+struct cf_open_how {
+	__u64 flags;
+	__u64 mode;
+	__u64 resolve;
+};
+
+SEC("tp_btf/sys_enter")
+int BPF_PROG(cf_sys_enter, struct pt_regs *regs, long id)
+{
+	__u16 which;
+	if (id == CF_NR_OPENAT)
+		which = CF_SYS_OPENAT;
+	else if (id == CF_NR_OPEN)
+		which = CF_SYS_OPEN;
+	else if (id == CF_NR_OPENAT2)
+		which = CF_SYS_OPENAT2;
+	else if (id == CF_NR_CREAT)
+		which = CF_SYS_CREAT;
+	else
+		return 0;
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	if ((__u32)(pid_tgid >> 32) == cf_self_tgid)
+		return 0;
+
+	__u32 zero = 0;
+	union cf_scratch *s = bpf_map_lookup_elem(&cf_scratch_map, &zero);
+	if (!s)
+		return 0;
+	struct cf_open *e = &s->open;
+	e->enter_ns = bpf_ktime_get_boot_ns();
+	e->syscall = which;
+	e->path_flags = 0;
+	e->dfd = -100; /* AT_FDCWD */
+	e->mode = 0;
+	const char *path;
+	if (which == CF_SYS_OPENAT || which == CF_SYS_OPENAT2) {
+		e->dfd = (__s32)PT_REGS_PARM1_CORE_SYSCALL(regs);
+		path = (const char *)PT_REGS_PARM2_CORE_SYSCALL(regs);
+		if (which == CF_SYS_OPENAT) {
+			e->flags = (__u32)PT_REGS_PARM3_CORE_SYSCALL(regs);
+			e->mode = (__u32)PT_REGS_PARM4_CORE_SYSCALL(regs);
+		} else {
+			struct cf_open_how how = {};
+			bpf_probe_read_user(&how, sizeof(how), (const void *)PT_REGS_PARM3_CORE_SYSCALL(regs));
+			e->flags = (__u32)how.flags;
+			e->mode = (__u32)how.mode;
+		}
+	} else if (which == CF_SYS_OPEN) {
+		path = (const char *)PT_REGS_PARM1_CORE_SYSCALL(regs);
+		e->flags = (__u32)PT_REGS_PARM2_CORE_SYSCALL(regs);
+		e->mode = (__u32)PT_REGS_PARM3_CORE_SYSCALL(regs);
+	} else { /* creat(path, mode) = open(path, O_CREAT|O_WRONLY|O_TRUNC, mode) */
+		path = (const char *)PT_REGS_PARM1_CORE_SYSCALL(regs);
+		e->flags = 0x40 | 0x1 | 0x200;
+		e->mode = (__u32)PT_REGS_PARM2_CORE_SYSCALL(regs);
+	}
+	long n = bpf_probe_read_user_str(e->path, sizeof(e->path), path);
+	if (n < 0) {
+		e->path_flags |= CF_PATH_UNREADABLE;
+		n = 0;
+	} else if (n > 0) {
+		n -= 1;
+	}
+	if (n >= CF_PATH_MAX - 1)
+		e->path_flags |= CF_PATH_TRUNCATED;
+	e->path_len = n;
+
+	__u32 tid = (__u32)pid_tgid;
+	if (bpf_map_update_elem(&cf_pending, &tid, e, 0 /* BPF_ANY */) != 0)
+		count(CF_COUNTER_PENDING_DROPS);
+	return 0;
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(cf_sys_exit, struct pt_regs *regs, long ret)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct cf_open *e = bpf_map_lookup_elem(&cf_pending, &tid);
+	if (!e)
+		return 0;
+	/* Left by an earlier thread with this id that died inside the syscall: not this one's. */
+	struct task_struct *task = bpf_get_current_task_btf();
+	if (e->enter_ns < BPF_CORE_READ(task, start_boottime)) {
+		bpf_map_delete_elem(&cf_pending, &tid);
+		return 0;
+	}
+	e->ret = ret;
+	__u64 size = __builtin_offsetof(struct cf_open, path) + (e->path_len & (CF_PATH_MAX - 1));
+	if (size > sizeof(*e))
+		size = sizeof(*e);
+	fill_header(&e->h, CF_KIND_OPEN, size);
+	emit(e, size);
+	bpf_map_delete_elem(&cf_pending, &tid);
+	return 0;
 }

@@ -33,13 +33,27 @@ enum cf_kind {
 	CF_KIND_EXIT = 3,
 	CF_KIND_CGROUP_MKDIR = 4,
 	CF_KIND_CGROUP_RMDIR = 5,
+	CF_KIND_OPEN = 6, /* open, openat, openat2, creat: at the syscall's exit, with what its entry saw */
 };
+
+/* Which syscall a file event came from (the syscall family of one kind). */
+enum cf_syscall {
+	CF_SYS_OPEN = 1,
+	CF_SYS_OPENAT = 2,
+	CF_SYS_OPENAT2 = 3,
+	CF_SYS_CREAT = 4,
+};
+
+#define CF_PATH_MAX 256
+#define CF_PATH_TRUNCATED (1u << 0)  /* the path did not fit in CF_PATH_MAX */
+#define CF_PATH_UNREADABLE (1u << 1) /* reading the path from the process's memory failed */
 
 /* Indices of the per-CPU counters in the `cf_counters` map. */
 enum cf_counter {
 	CF_COUNTER_RINGBUF_DROPS = 0, /* bpf_ringbuf_output failed: ring buffer full */
 	CF_COUNTER_EVENTS = 1,        /* records successfully written */
-	CF_COUNTER_MAX = 2,
+	CF_COUNTER_PENDING_DROPS = 2, /* a syscall's entry could not be remembered until its exit (table full) */
+	CF_COUNTER_MAX = 3,
 };
 
 /* Flags in cf_exec.flags */
@@ -107,6 +121,21 @@ struct cf_cgroup {
 	__u16 flags;             /* CF_CGROUP_* */
 	__u16 reserved[2];
 	char path[CF_CGROUP_PATH_MAX]; /* variable: path inside the hierarchy, e.g. /docker/<id> */
+};
+
+/* CF_KIND_OPEN. h.pid/tid/comm/cgroup are the caller's at the syscall's exit. */
+struct cf_open {
+	struct cf_header h;
+	__s64 ret;        /* the new fd, or -errno */
+	__u64 enter_ns;   /* boot clock at the syscall's entry (h.ts_boot_ns is its exit) */
+	__s32 dfd;        /* directory fd a relative path is resolved against (AT_FDCWD = -100) */
+	__u32 flags;      /* O_* flags (openat2: how.flags, low 32 bits) */
+	__u32 mode;       /* creation mode */
+	__u16 syscall;    /* enum cf_syscall */
+	__u16 path_flags; /* CF_PATH_* */
+	__u16 path_len;   /* bytes of path, without the NUL */
+	__u16 reserved[3];
+	char path[CF_PATH_MAX]; /* variable: the path as the process gave it */
 };
 
 #endif /* CASEFILE_ABI_H */

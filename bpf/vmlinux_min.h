@@ -10,6 +10,9 @@
  */
 #ifndef CASEFILE_VMLINUX_MIN_H
 #define CASEFILE_VMLINUX_MIN_H
+/* Tells bpf_tracing.h these are the kernel's types (pt_regs fields named di, si, ... as in the
+ * kernel's BTF, not the user-space rdi, rsi, ...). */
+#define __VMLINUX_H__
 
 typedef unsigned char __u8;
 typedef short unsigned int __u16;
@@ -29,6 +32,7 @@ typedef _Bool bool;
 enum { false = 0, true = 1 };
 
 enum bpf_map_type {
+	BPF_MAP_TYPE_HASH = 1,
 	BPF_MAP_TYPE_PERCPU_ARRAY = 6,
 	BPF_MAP_TYPE_RINGBUF = 27,
 };
@@ -128,6 +132,23 @@ struct task_struct {
 struct linux_binprm {
 	const char *filename;
 };
+
+/* Syscall arguments at tp_btf/sys_enter (bpf_tracing.h's PT_REGS_PARMn_CORE_SYSCALL read these). */
+#if defined(__TARGET_ARCH_x86)
+struct pt_regs {
+	long unsigned int di;
+	long unsigned int si;
+	long unsigned int dx;
+	long unsigned int r10;
+	long unsigned int r8;
+	long unsigned int r9;
+};
+#else
+struct pt_regs {
+	__u64 regs[31];
+	__u64 orig_x0;
+};
+#endif
 
 #pragma clang attribute pop
 

@@ -47,6 +47,17 @@ SELECT e.id,
            WHEN 'exit' THEN CASE WHEN e.aux > 0 THEN 'killed by signal ' || (e.aux & 127) ELSE 'exit code ' || e.ret END
            WHEN 'cgroup_mkdir' THEN oc.path
            WHEN 'cgroup_rmdir' THEN oc.path
+           -- open /etc/passwd O_RDONLY → fd 3; open /etc/shadow O_RDONLY → EACCES
+           WHEN 'open' THEN 'open ' || coalesce(CASE WHEN e.aux3 IS NOT NULL THEN '(dirfd ' || e.aux3 || ') ' ELSE '' END || pa.path
+                   || CASE WHEN pa.truncated = 1 THEN '…(cut)' ELSE '' END, '(unreadable path)')
+               || ' ' || CASE e.aux & 3 WHEN 0 THEN 'O_RDONLY' WHEN 1 THEN 'O_WRONLY' ELSE 'O_RDWR' END
+               || CASE WHEN e.aux & 64 THEN '|O_CREAT' ELSE '' END || CASE WHEN e.aux & 128 THEN '|O_EXCL' ELSE '' END
+               || CASE WHEN e.aux & 512 THEN '|O_TRUNC' ELSE '' END || CASE WHEN e.aux & 1024 THEN '|O_APPEND' ELSE '' END
+               || CASE WHEN e.aux & 64 THEN printf(' %04o', e.aux2) ELSE '' END
+               || ' → ' || CASE WHEN e.ret >= 0 THEN 'fd ' || e.ret ELSE CASE -e.ret
+                   WHEN 1 THEN 'EPERM' WHEN 2 THEN 'ENOENT' WHEN 13 THEN 'EACCES' WHEN 17 THEN 'EEXIST' WHEN 20 THEN 'ENOTDIR'
+                   WHEN 21 THEN 'EISDIR' WHEN 24 THEN 'EMFILE' WHEN 26 THEN 'ETXTBSY' WHEN 30 THEN 'EROFS' WHEN 36 THEN 'ENAMETOOLONG'
+                   WHEN 40 THEN 'ELOOP' WHEN 6 THEN 'ENXIO' WHEN 19 THEN 'ENODEV' WHEN 22 THEN 'EINVAL' ELSE 'errno ' || -e.ret END END
        END AS details,
        cg.path AS cgroup_path,
        e.ts, e.session_id, e.process_id, e.cgroup_row,
@@ -59,6 +70,7 @@ LEFT JOIN processes p ON p.id = e.process_id
 LEFT JOIN comms cm ON cm.id = e.comm_id
 LEFT JOIN execs x ON x.event_id = e.id AND e.kind = 1
 LEFT JOIN cgroups oc ON oc.id = e.object_id AND e.kind IN (4, 5)
+LEFT JOIN paths pa ON pa.id = e.object_id AND e.kind = 6
 LEFT JOIN cgroups cg ON cg.id = e.cgroup_row
 LEFT JOIN containers ct ON ct.id = cg.container_id
      AND (ct.cgroup_path IS NULL OR cg.path = ct.cgroup_path OR substr(cg.path, 1, length(ct.cgroup_path) + 1) = ct.cgroup_path || '/')

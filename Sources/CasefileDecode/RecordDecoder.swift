@@ -76,6 +76,17 @@ public struct RecordDecoder: Sendable {
                 id: e.id, hierarchyID: e.hierarchy_id, level: e.level,
                 path: bytes(&e.path, count: pathLength),
                 pathTruncated: e.flags & UInt16(CF_CGROUP_PATH_TRUNCATED) != 0))
+        case Int(CF_KIND_OPEN.rawValue):
+            guard var e = load(cf_open.self, record, fixedPart: MemoryLayout<cf_open>.offset(of: \.path)),
+                  let syscall = FileOpen.Syscall(rawValue: e.syscall) else { return nil }
+            let pathLength = min(Int(e.path_len), max(0, record.count - (MemoryLayout<cf_open>.offset(of: \.path) ?? 0)))
+            let open = FileOpen(syscall: syscall, result: e.ret, dirFD: e.dfd, flags: e.flags, mode: e.mode,
+                                path: bytes(&e.path, count: pathLength),
+                                pathTruncated: e.path_flags & UInt16(CF_PATH_TRUNCATED) != 0,
+                                pathUnreadable: e.path_flags & UInt16(CF_PATH_UNREADABLE) != 0,
+                                exitBootNanoseconds: h.ts_boot_ns)
+            // Stamped when the process asked (entry), not when the kernel answered.
+            return Event(bootNanoseconds: e.enter_ns, pid: h.pid, tid: h.tid, cgroupID: h.cgroup_id, comm: comm, body: .open(open))
         default:
             return nil
         }

@@ -36,6 +36,7 @@ public struct Event: Sendable, Equatable {
         case .fork(let f): n += heap(f.comm)
         case .exit(let x): n += heap(x.comm)
         case .cgroup(let c): n += heap(c.path)
+        case .open(let o): n += heap(o.path)
         }
         return n
     }
@@ -46,6 +47,7 @@ public struct Event: Sendable, Equatable {
         case .fork: .fork
         case .exit: .exit
         case .cgroup(let c): c.change == .mkdir ? .cgroupMkdir : .cgroupRmdir
+        case .open: .open
         }
     }
 
@@ -54,6 +56,7 @@ public struct Event: Sendable, Equatable {
         case fork(Fork)
         case exit(Exit)
         case cgroup(CgroupChange)
+        case open(FileOpen)
     }
 }
 
@@ -204,6 +207,40 @@ public struct CgroupChange: Sendable, Equatable {
     }
 }
 
+/// open, openat, openat2 or creat, with its result. Stamped at the syscall's entry (when the
+/// process asked); the path is read then, as the process gave it (relative paths are relative to
+/// `dirFD`, or to the working directory when it is `AT_FDCWD`).
+public struct FileOpen: Sendable, Equatable {
+    public enum Syscall: UInt16, Sendable { case open = 1, openat = 2, openat2 = 3, creat = 4 }
+    public var syscall: Syscall
+    /// The new file descriptor, or -errno.
+    public var result: Int64
+    public var dirFD: Int32
+    public var flags: UInt32
+    public var mode: UInt32
+    public var path: ByteString
+    public var pathTruncated: Bool
+    public var pathUnreadable: Bool
+    /// Boot clock at the syscall's exit (the event's own time is its entry).
+    public var exitBootNanoseconds: UInt64
+
+    public init(syscall: Syscall, result: Int64, dirFD: Int32, flags: UInt32, mode: UInt32, path: ByteString,
+                pathTruncated: Bool = false, pathUnreadable: Bool = false, exitBootNanoseconds: UInt64 = 0) {
+        self.syscall = syscall
+        self.result = result
+        self.dirFD = dirFD
+        self.flags = flags
+        self.mode = mode
+        self.path = path
+        self.pathTruncated = pathTruncated
+        self.pathUnreadable = pathUnreadable
+        self.exitBootNanoseconds = exitBootNanoseconds
+    }
+
+    /// `AT_FDCWD`: a relative path is relative to the working directory.
+    public static let atFDCWD: Int32 = -100
+}
+
 /// Every kind of event Casefile stores: the one definition. The raw value is what `events.kind`
 /// holds; the store writes `name` and the meanings below into the case file's `event_kinds`
 /// table, so `sqlite3` users read them next to the data.
@@ -213,6 +250,7 @@ public enum EventKind: Int, Sendable, CaseIterable, Hashable {
     case exit = 3
     case cgroupMkdir = 4
     case cgroupRmdir = 5
+    case open = 6
 
     /// The name used in the store, the CLI (`--kind`) and reports.
     public var name: String {
@@ -222,6 +260,7 @@ public enum EventKind: Int, Sendable, CaseIterable, Hashable {
         case .exit: "exit"
         case .cgroupMkdir: "cgroup_mkdir"
         case .cgroupRmdir: "cgroup_rmdir"
+        case .open: "open"
         }
     }
 
@@ -238,6 +277,7 @@ public enum EventKind: Int, Sendable, CaseIterable, Hashable {
         case .exit: "The last thread of a process exited. pid is the process."
         case .cgroupMkdir: "A cgroup directory was created, in any hierarchy. pid is the task that created it."
         case .cgroupRmdir: "A cgroup directory was removed, in any hierarchy. pid is the task that removed it."
+        case .open: "A process opened (or tried to open) a file: open, openat, openat2 or creat, at its entry, with its result. Failed attempts are rows too."
         }
     }
 
@@ -245,6 +285,7 @@ public enum EventKind: Int, Sendable, CaseIterable, Hashable {
     public var retMeans: String? {
         switch self {
         case .exit: "exit code (0-255), when not killed by a signal"
+        case .open: "the new file descriptor, or -errno (e.g. -2 ENOENT, -13 EACCES)"
         case .exec, .fork, .cgroupMkdir, .cgroupRmdir: nil
         }
     }
@@ -256,7 +297,18 @@ public enum EventKind: Int, Sendable, CaseIterable, Hashable {
         case .fork: "child pid"
         case .exit: "signal that killed it, or 0 (+128 when it dumped core)"
         case .cgroupMkdir, .cgroupRmdir: "hierarchy id"
+        case .open: "open flags (O_*, as the process passed them; creat is O_CREAT|O_WRONLY|O_TRUNC)"
         }
+    }
+
+    /// What `events.aux2` means for this kind (nil: unused).
+    public var aux2Means: String? {
+        self == .open ? "creation mode (meaningful with O_CREAT or O_TMPFILE)" : nil
+    }
+
+    /// What `events.aux3` means for this kind (nil: unused).
+    public var aux3Means: String? {
+        self == .open ? "directory fd a relative path was given against (NULL: the working directory, or an absolute path)" : nil
     }
 
     /// What `events.object_id` points to for this kind (nil: unused).
@@ -265,6 +317,7 @@ public enum EventKind: Int, Sendable, CaseIterable, Hashable {
         case .fork: "processes.id of the child"
         case .cgroupMkdir: "cgroups.id of the new cgroup"
         case .cgroupRmdir: "cgroups.id of the removed cgroup"
+        case .open: "paths.id of the path as the process gave it (NULL: the kernel could not read it)"
         case .exec, .exit: nil
         }
     }

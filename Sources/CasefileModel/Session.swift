@@ -78,6 +78,9 @@ public struct Gap: Sendable, Equatable {
         case writerBacklog = "writer_backlog"
         /// Writing the case file failed (e.g. disk full); these events were drained but not stored.
         case writerFailure = "writer_failure"
+        /// A syscall's entry could not be kept in the kernel until its exit (the table of
+        /// syscalls in progress was full): that syscall has no row.
+        case syscallTableFull = "syscall_table_full"
     }
     public var detectedAt: Int64
     public var count: UInt64

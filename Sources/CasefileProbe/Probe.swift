@@ -88,6 +88,8 @@ public final class Probe {
             if cgroupV1Cpuset {
                 try setConstant("cf_cgroup_v1_cpuset", to: 1)
             }
+            // The recorder's own file syscalls are not recorded (they would feed back).
+            try setConstant("cf_self_tgid", to: UInt32(getpid()))
             let loaded = bpf_object__load(object)
             guard loaded == 0 else {
                 throw ProbeError(operation: "loading the BPF programs into the kernel", errno: -loaded, detail: Self.log())
@@ -159,8 +161,9 @@ public final class Probe {
 
     /// The kernel side's counters, summed over CPUs: records written and records dropped because the
     /// ring buffer was full.
-    public func counters() throws -> (written: UInt64, dropped: UInt64) {
-        (try counter(UInt32(CF_COUNTER_EVENTS.rawValue)), try counter(UInt32(CF_COUNTER_RINGBUF_DROPS.rawValue)))
+    public func counters() throws -> (written: UInt64, dropped: UInt64, pendingDropped: UInt64) {
+        (try counter(UInt32(CF_COUNTER_EVENTS.rawValue)), try counter(UInt32(CF_COUNTER_RINGBUF_DROPS.rawValue)),
+         try counter(UInt32(CF_COUNTER_PENDING_DROPS.rawValue)))
     }
 
     private func counter(_ index: UInt32) throws -> UInt64 {

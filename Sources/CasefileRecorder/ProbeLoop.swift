@@ -21,7 +21,7 @@ final class ProbeLoop: @unchecked Sendable {
     private let logger: Logger
     private let drained: @Sendable (Int) -> Void
     private var decoder = RecordDecoder()
-    private var reported = (dropped: UInt64(0), alloc: UInt64(0), undecodable: UInt64(0))
+    private var reported = (dropped: UInt64(0), alloc: UInt64(0), undecodable: UInt64(0), pending: UInt64(0))
     private var countersUnreadable = false
 
     /// - Parameter drained: told how many events each drain queued (for live figures).
@@ -80,10 +80,14 @@ final class ProbeLoop: @unchecked Sendable {
 
     private func reportLosses() {
         do {
-            let (_, dropped) = try probe.counters()
+            let (_, dropped, pending) = try probe.counters()
             if dropped > reported.dropped {
                 gap(count: dropped - reported.dropped, .ringBufferFull, "kernel ring buffer (\(options.ringBufferBytes) bytes) was full")
                 reported.dropped = dropped
+            }
+            if pending > reported.pending {
+                gap(count: pending - reported.pending, .syscallTableFull, "the kernel table of file syscalls in progress was full")
+                reported.pending = pending
             }
         } catch {
             // Said once: losses in the ring can then not be counted, and the file must say so.

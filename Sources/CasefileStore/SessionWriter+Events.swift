@@ -91,6 +91,13 @@ extension SessionWriter {
             }
             row.aux = Int64(c.hierarchyID)
             row.object = cgroup
+        case .open(let o):
+            row.ret = o.result
+            row.aux = Int64(o.flags)
+            row.aux2 = Int64(o.mode)
+            // The directory fd matters only for a relative path given against one.
+            row.aux3 = o.dirFD == FileOpen.atFDCWD || o.path.bytes.first == UInt8(ascii: "/") ? nil : Int64(o.dirFD)
+            row.object = o.pathUnreadable ? nil : try pathRow(o.path, truncated: o.pathTruncated, s)
         }
         if row.process == nil, let key = r.process { row.process = try processRow(key, s) }
 
@@ -107,6 +114,8 @@ extension SessionWriter {
         ev.bind(.aux, row.aux)
         ev.bind(.object, row.object)
         ev.bind(.comm, e.comm.bytes.isEmpty ? nil : try commRow(e.comm, s))
+        ev.bind(.aux2, row.aux2)
+        ev.bind(.aux3, row.aux3)
         try ev.run()
         noteEvent(ev.lastInsertRowID)
 
@@ -131,6 +140,8 @@ extension SessionWriter {
         var ret: Int64?
         var aux: Int64?
         var object: Int64?
+        var aux2: Int64?
+        var aux3: Int64?
     }
 
     /// The process row an exec makes or updates.
@@ -196,6 +207,19 @@ extension SessionWriter {
         let id = try u.runReturningID()
         processIDs[key] = id
         touch(.processes, id)
+        return id
+    }
+
+    /// Row id of a path in `paths`, interned once per session (while cached).
+    private func pathRow(_ path: ByteString, truncated: Bool, _ s: WriterStatements) throws -> Int64 {
+        let key = PathKey(path: path, truncated: truncated)
+        if let id = pathIDs[key] { return id }
+        if pathIDs.count >= Self.pathCacheLimit { pathIDs.removeAll(keepingCapacity: true) }
+        s.internPath.bindText(.path, path.bytes)
+        s.internPath.bind(.truncated, truncated)
+        let id = try s.internPath.runReturningID()
+        pathIDs[key] = id
+        touch(.paths, id)
         return id
     }
 

@@ -24,6 +24,13 @@ public final class SessionWriter {
     var removedHead = 0
     /// Row ids in `comms`, by name (bounded: emptied when it grows past `commCacheLimit`).
     var commIDs: [ByteString: Int64] = [:]
+    /// Row ids in `paths`, by path (bounded like `commIDs`).
+    var pathIDs: [PathKey: Int64] = [:]
+    struct PathKey: Hashable {
+        var path: ByteString
+        var truncated: Bool
+    }
+    static let pathCacheLimit = 65_536
     static let commCacheLimit = 65_536
     /// Boot clock to UTC, as last measured (process start times are converted with it).
     var clock: BootClock
@@ -82,12 +89,14 @@ public final class SessionWriter {
                                 + "(closed by the session started at \(Display.utc(session.startedAt)))"])
         for kind in EventKind.allCases {
             try db.execute(sql: """
-                INSERT INTO event_kinds (id, name, description, ret_means, aux_means, object_is)
-                VALUES (:id, :name, :description, :ret, :aux, :object)
+                INSERT INTO event_kinds (id, name, description, ret_means, aux_means, object_is, aux2_means, aux3_means)
+                VALUES (:id, :name, :description, :ret, :aux, :object, :aux2, :aux3)
                 ON CONFLICT (id) DO UPDATE SET name = excluded.name, description = excluded.description,
-                    ret_means = excluded.ret_means, aux_means = excluded.aux_means, object_is = excluded.object_is
+                    ret_means = excluded.ret_means, aux_means = excluded.aux_means, object_is = excluded.object_is,
+                    aux2_means = excluded.aux2_means, aux3_means = excluded.aux3_means
                 """, arguments: ["id": kind.rawValue, "name": kind.name, "description": kind.description,
-                                 "ret": kind.retMeans, "aux": kind.auxMeans, "object": kind.objectIs])
+                                 "ret": kind.retMeans, "aux": kind.auxMeans, "object": kind.objectIs,
+                                 "aux2": kind.aux2Means, "aux3": kind.aux3Means])
         }
         for id in try Int64.fetchAll(db, sql: "SELECT id FROM event_kinds") { touch(.eventKinds, id) }
         // Migrations applied to this file (by this recorder or an earlier one) are sealed too.
@@ -209,6 +218,7 @@ public final class SessionWriter {
                 processIDs = [:]
                 cgroupRows = [:]
                 commIDs = [:]
+                pathIDs = [:]
             }
             batch = BatchRows()
         }

@@ -5,7 +5,7 @@ import GRDB
 final class WriterStatements {
     // MARK: events and their side tables
 
-    enum Event: Int32, StatementParameter { case session = 1, ts, kind, pid, tid, uid, process, cgroup, ret, aux, object, comm }
+    enum Event: Int32, StatementParameter { case session = 1, ts, kind, pid, tid, uid, process, cgroup, ret, aux, object, comm, aux2, aux3 }
     let event: Statement<Event>
 
     enum ExecDetail: Int32, StatementParameter {
@@ -15,6 +15,9 @@ final class WriterStatements {
 
     enum Gap: Int32, StatementParameter { case session = 1, detectedAt, count, reason, detail }
     let gap: Statement<Gap>
+
+    enum InternPath: Int32, StatementParameter { case path = 1, truncated }
+    let internPath: Statement<InternPath>
 
     enum InternComm: Int32, StatementParameter { case comm = 1 }
     let internComm: Statement<InternComm>
@@ -112,8 +115,12 @@ final class WriterStatements {
             """)
         seals = try SealReader(db)
         event = try Statement(db, """
-            INSERT INTO events (session_id, ts, kind, pid, tid, uid, process_id, cgroup_row, ret, aux, object_id, comm_id)
-            VALUES (:session, :ts, :kind, :pid, :tid, :uid, :process, :cgroup, :ret, :aux, :object, :comm)
+            INSERT INTO events (session_id, ts, kind, pid, tid, uid, process_id, cgroup_row, ret, aux, object_id, comm_id, aux2, aux3)
+            VALUES (:session, :ts, :kind, :pid, :tid, :uid, :process, :cgroup, :ret, :aux, :object, :comm, :aux2, :aux3)
+            """)
+        internPath = try Statement(db, """
+            INSERT INTO paths (path, truncated) VALUES (:path, :truncated)
+            ON CONFLICT (path, truncated) DO UPDATE SET path = excluded.path RETURNING id
             """)
         internComm = try Statement(db, """
             INSERT INTO comms (comm) VALUES (:comm) ON CONFLICT (comm) DO UPDATE SET comm = excluded.comm RETURNING id

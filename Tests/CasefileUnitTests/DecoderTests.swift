@@ -132,4 +132,33 @@ import Testing
             _ = decode(junk)
         }
     }
+
+    /// A file open: stamped at its entry, with its result, flags, mode, dirfd and path.
+    @Test func openRecordIsStampedAtEntryWithItsResult() throws {
+        var e = cf_open()
+        let pathOffset = MemoryLayout<cf_open>.offset(of: \.path) ?? 0
+        let path = Array("/etc/shadow".utf8)
+        e.h.kind = UInt32(CF_KIND_OPEN.rawValue)
+        e.h.size = UInt32(pathOffset + path.count)
+        e.h.pid = 5
+        e.h.tid = 6
+        e.h.ts_boot_ns = 2_000
+        e.enter_ns = 1_500
+        e.ret = -13
+        e.dfd = -100
+        e.flags = 0o1101
+        e.mode = 0o644
+        e.syscall = UInt16(CF_SYS_OPENAT.rawValue)
+        e.path_len = UInt16(path.count)
+        withUnsafeMutableBytes(of: &e.path) { $0.copyBytes(from: path) }
+        withUnsafeMutableBytes(of: &e.h.comm) { $0.copyBytes(from: Array("cat".utf8)) }
+        let (events, bad) = decode(aligned([record(e, size: Int(e.h.size))]))
+        #expect(bad == 0)
+        let event = try #require(events.first)
+        #expect(event.bootNanoseconds == 1_500, "the entry's time")
+        #expect(event.kind == .open && event.comm.bytes == Array("cat".utf8))
+        guard case .open(let o) = event.body else { Issue.record("not an open"); return }
+        #expect(o.result == -13 && o.flags == 0o1101 && o.mode == 0o644 && o.dirFD == -100 && o.syscall == .openat)
+        #expect(o.path.bytes == path && !o.pathTruncated && !o.pathUnreadable && o.exitBootNanoseconds == 2_000)
+    }
 }

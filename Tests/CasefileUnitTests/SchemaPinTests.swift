@@ -16,7 +16,8 @@ import Testing
         "0001_initial.sql": 0x955c_5a3f_0fa4_6ca0,
         "0002_enrichment.sql": 0xac0a_dffd_37dc_dfe6,
         "0003_seals_and_attribution.sql": 0x72da_8fa8_e20b_e759,
-        "views.sql": 0x7096_cfd0_2b13_5569,
+        "0004_file_events.sql": 0x2057_fd01_1346_b4f4,
+        "views.sql": 0x4434_456c_d55f_09cc,
     ]
 
     @Test func migrationsAndViewsAreNotEditedInPlace() {

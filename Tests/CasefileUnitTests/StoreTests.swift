@@ -17,19 +17,25 @@ import Testing
     @Test func migrationsSetVersionAndApplicationID() throws {
         let path = try temporaryDirectory().appendingPathComponent("a.db").path
         let queue = try CaseFile.openForRecording(path: path)
-        try queue.read { db in
+        try queue.read { (db: Database) throws in
             #expect(try Int.fetchOne(db, sql: "PRAGMA user_version") == CaseFile.schemaVersion)
             #expect(try Int32.fetchOne(db, sql: "PRAGMA application_id") == CaseFile.applicationID)
             #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM schema_migrations") == CaseFile.migrations.count)
             for table in ["sessions", "cgroups", "containers", "pods", "processes", "events", "gaps", "execs", "event_kinds"] {
                 #expect(try Bool.fetchOne(db, sql: "SELECT count(*) > 0 FROM sqlite_master WHERE name = ?", arguments: [table]) == true, "table \(table)")
             }
-            // event_kinds names every EventKind
-            let names = try String.fetchAll(db, sql: "SELECT name FROM event_kinds ORDER BY id")
-            #expect(names == EventKind.allCases.map(\.name))
         }
         // Opening again is a no-op.
         _ = try CaseFile.openForRecording(path: path)
+        // A session writes what every EventKind means into event_kinds.
+        let writer = try SessionWriter(queue: queue, session: Self.session())
+        try writer.finish(clean: true)
+        try queue.read { db in
+            let names = try String.fetchAll(db, sql: "SELECT name FROM event_kinds ORDER BY id")
+            #expect(names == EventKind.allCases.map(\.name))
+            let aux2 = try String.fetchOne(db, sql: "SELECT aux2_means FROM event_kinds WHERE name = 'open'")
+            #expect(aux2 == EventKind.open.aux2Means)
+        }
     }
 
     @Test func missingCaseFileIsAClearError() throws {

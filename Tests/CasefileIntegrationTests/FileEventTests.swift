@@ -1,0 +1,75 @@
+import CasefileStore
+import CasefileTestSupport
+import Foundation
+import GRDB
+import Testing
+
+/// File events, performed for real: each open is a row with its arguments and its result —
+/// failed attempts included — on the host and inside a real Docker container.
+@Suite(.serialized)
+struct FileEventTests {
+    static let image = "casefile/busybox:1"
+
+    /// The timeline line of the open of `path` by a process named `comm`.
+    static func opens(_ db: Database, path: String, comm: String? = nil) throws -> [Row] {
+        try Row.fetchAll(db, sql: """
+            SELECT t.details, t.container, e.ret, e.aux, e.aux2, e.aux3, w.container_id, w.comm
+            FROM events e JOIN paths p ON p.id = e.object_id JOIN timeline t ON t.id = e.id
+            JOIN events_with_container w ON w.id = e.id
+            WHERE e.kind = 6 AND p.path = ? AND (? IS NULL OR w.comm = ?) ORDER BY e.ts
+            """, arguments: [path, comm, comm])
+    }
+
+    @Test func opensOnTheHostWithTheirResults() async throws {
+        guard Requirement.root() else { return }
+        let tag = shortID()
+        let dir = try temporaryDirectory()
+        let created = dir.appendingPathComponent("cf-open-\(tag)").path
+        let missing = dir.appendingPathComponent("missing-\(tag)").path
+        let queue = try await record {
+            let status = try run("/bin/sh", ["-c", "cat /etc/hostname > /dev/null; echo x > '\(created)'; cat '\(missing)' 2>/dev/null; true"])
+            #expect(status == 0)
+            let denied = try run("/usr/sbin/runuser", ["-u", "nobody", "--", "/bin/cat", "/etc/shadow"])
+            #expect(denied != 0)
+        }
+        try await queue.read { db in
+            let read = try #require(try Self.opens(db, path: "/etc/hostname", comm: "cat").first)
+            #expect((read["ret"] as Int64? ?? -1) >= 0)
+            #expect((read["details"] as String?)?.hasPrefix("open /etc/hostname O_RDONLY → fd ") == true, "\(read["details"] as String? ?? "")")
+
+            let write = try #require(try Self.opens(db, path: created).first)
+            #expect(write["details"] as String? == "open \(created) O_WRONLY|O_CREAT|O_TRUNC 0666 → fd \(write["ret"] as Int64? ?? -1)")
+            #expect(write["aux2"] as Int64? == 0o666)
+
+            let absent = try #require(try Self.opens(db, path: missing, comm: "cat").first)
+            #expect(absent["ret"] as Int64? == -2)
+            #expect((absent["details"] as String?)?.hasSuffix("→ ENOENT") == true)
+
+            let shadow = try #require(try Self.opens(db, path: "/etc/shadow", comm: "cat").first, "the denied attempt is a row")
+            #expect(shadow["ret"] as Int64? == -13)
+            #expect(shadow["details"] as String? == "open /etc/shadow O_RDONLY → EACCES")
+            #expect(shadow["aux3"] as Int64? == nil, "an absolute path: no directory fd")
+        }
+    }
+
+    @Test func opensInsideADockerContainerAreAttributed() async throws {
+        guard Requirement.root(), Runtime.require(.docker) else { return }
+        let tag = shortID()
+        let started = try sh("docker run -d --name cf-files-\(tag) --network none \(Self.image) sleep 120")
+        #expect(started.status == 0, "\(started.output)")
+        let id = started.output.trimmingCharacters(in: .whitespacesAndNewlines)
+        defer { _ = try? sh("docker rm -f cf-files-\(tag)") }
+        let queue = try await record {
+            _ = try sh("docker exec cf-files-\(tag) sh -c 'cat /etc/passwd > /dev/null; cat /nonexistent-\(tag); true'")
+        }
+        try await queue.read { db in
+            let passwd = try Self.opens(db, path: "/etc/passwd", comm: "cat").filter { $0["container_id"] as String? == id }
+            #expect(passwd.count == 1)
+            #expect((passwd.first?["ret"] as Int64? ?? -1) >= 0)
+            #expect(passwd.first?["container"] as String? == "cf-files-\(tag)")
+            let absent = try #require(try Self.opens(db, path: "/nonexistent-\(tag)").first)
+            #expect(absent["container_id"] as String? == id)
+            #expect(absent["ret"] as Int64? == -2)
+        }
+    }
+}

@@ -35,6 +35,13 @@ union cf_scratch {
 	struct cf_exec exec;
 	struct cf_cgroup cgroup;
 	struct cf_open open;
+	struct cf_path2 path2;
+};
+
+/* What a thread keeps between a syscall's entry and exit (h.kind says which). */
+union cf_pending_value {
+	struct cf_open open;
+	struct cf_path2 path2;
 };
 
 /* File syscalls between entry and exit, per thread: the entry's arguments and path (read at
@@ -43,7 +50,7 @@ struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 16384);
 	__type(key, __u32);
-	__type(value, struct cf_open);
+	__type(value, union cf_pending_value);
 } cf_pending SEC(".maps");
 
 struct {
@@ -257,6 +264,118 @@ int BPF_PROG(cf_cgroup_rmdir, struct cgroup *cgrp, const char *path)
 #define CF_NR_OPENAT2 437
 #endif
 
+#if defined(__TARGET_ARCH_x86)
+#define CF_NR_UNLINK 87
+#define CF_NR_UNLINKAT 263
+#define CF_NR_RENAME 82
+#define CF_NR_RENAMEAT 264
+#define CF_NR_RENAMEAT2 316
+#define CF_NR_CHMOD 90
+#define CF_NR_FCHMODAT 268
+#define CF_NR_MKDIR 83
+#define CF_NR_MKDIRAT 258
+#define CF_NR_RMDIR 84
+#else
+#define CF_NR_UNLINK -1
+#define CF_NR_UNLINKAT 35
+#define CF_NR_RENAME -1
+#define CF_NR_RENAMEAT 38
+#define CF_NR_RENAMEAT2 276
+#define CF_NR_CHMOD -1
+#define CF_NR_FCHMODAT 53
+#define CF_NR_MKDIR -1
+#define CF_NR_MKDIRAT 34
+#define CF_NR_RMDIR -1
+#endif
+
+#define CF_AT_REMOVEDIR 0x200
+
+static __always_inline __u16 read_path(char *dst, const char *src, __u16 *len)
+{
+	long n = bpf_probe_read_user_str(dst, CF_PATH_MAX, src);
+	__u16 flags = 0;
+	if (n < 0) {
+		flags |= CF_PATH_UNREADABLE;
+		n = 0;
+	} else if (n > 0) {
+		n -= 1;
+	}
+	if (n >= CF_PATH_MAX - 1)
+		flags |= CF_PATH_TRUNCATED;
+	*len = n;
+	return flags;
+}
+
+/* The path syscalls (unlink, rename, chmod, mkdir, rmdir): arguments and paths at entry. */
+static __always_inline int enter_path2(struct pt_regs *regs, long id, __u64 pid_tgid)
+{
+	__u32 kind;
+	if (id == CF_NR_UNLINK || id == CF_NR_UNLINKAT)
+		kind = CF_KIND_UNLINK;
+	else if (id == CF_NR_RENAME || id == CF_NR_RENAMEAT || id == CF_NR_RENAMEAT2)
+		kind = CF_KIND_RENAME;
+	else if (id == CF_NR_CHMOD || id == CF_NR_FCHMODAT)
+		kind = CF_KIND_CHMOD;
+	else if (id == CF_NR_MKDIR || id == CF_NR_MKDIRAT)
+		kind = CF_KIND_MKDIR;
+	else if (id == CF_NR_RMDIR)
+		kind = CF_KIND_RMDIR;
+	else
+		return 0;
+	if ((__u32)(pid_tgid >> 32) == cf_self_tgid)
+		return 0;
+	__u32 zero = 0;
+	union cf_scratch *s = bpf_map_lookup_elem(&cf_scratch_map, &zero);
+	if (!s)
+		return 0;
+	struct cf_path2 *e = &s->path2;
+	e->h.kind = kind;
+	e->enter_ns = bpf_ktime_get_boot_ns();
+	e->syscall_nr = (__u32)id;
+	e->dfd = -100;
+	e->dfd2 = -100;
+	e->arg = 0;
+	e->path2_len = 0;
+	e->path_flags = 0;
+	const char *p1 = 0, *p2 = 0;
+	if (id == CF_NR_UNLINKAT) {
+		e->dfd = (__s32)PT_REGS_PARM1_CORE_SYSCALL(regs);
+		p1 = (const char *)PT_REGS_PARM2_CORE_SYSCALL(regs);
+		e->arg = (__s64)PT_REGS_PARM3_CORE_SYSCALL(regs);
+		if (e->arg & CF_AT_REMOVEDIR)
+			e->h.kind = CF_KIND_RMDIR;
+	} else if (id == CF_NR_RENAMEAT || id == CF_NR_RENAMEAT2) {
+		e->dfd = (__s32)PT_REGS_PARM1_CORE_SYSCALL(regs);
+		p1 = (const char *)PT_REGS_PARM2_CORE_SYSCALL(regs);
+		e->dfd2 = (__s32)PT_REGS_PARM3_CORE_SYSCALL(regs);
+		p2 = (const char *)PT_REGS_PARM4_CORE_SYSCALL(regs);
+		if (id == CF_NR_RENAMEAT2)
+			e->arg = (__s64)PT_REGS_PARM5_CORE_SYSCALL(regs);
+	} else if (id == CF_NR_RENAME) {
+		p1 = (const char *)PT_REGS_PARM1_CORE_SYSCALL(regs);
+		p2 = (const char *)PT_REGS_PARM2_CORE_SYSCALL(regs);
+	} else if (id == CF_NR_FCHMODAT || id == CF_NR_MKDIRAT) {
+		e->dfd = (__s32)PT_REGS_PARM1_CORE_SYSCALL(regs);
+		p1 = (const char *)PT_REGS_PARM2_CORE_SYSCALL(regs);
+		e->arg = (__s64)PT_REGS_PARM3_CORE_SYSCALL(regs);
+	} else if (id == CF_NR_CHMOD || id == CF_NR_MKDIR) {
+		p1 = (const char *)PT_REGS_PARM1_CORE_SYSCALL(regs);
+		e->arg = (__s64)PT_REGS_PARM2_CORE_SYSCALL(regs);
+	} else { /* unlink, rmdir */
+		p1 = (const char *)PT_REGS_PARM1_CORE_SYSCALL(regs);
+	}
+	e->path_flags = read_path(e->path, p1, &e->path_len);
+	if (p2) {
+		__u16 len2 = 0;
+		e->path_flags |= read_path(e->path2, p2, &len2) << 2;
+		e->path2_len = len2;
+	}
+	__u32 tid = (__u32)pid_tgid;
+	if (bpf_map_update_elem(&cf_pending, &tid, e, 0 /* BPF_ANY */) != 0)
+		count(CF_COUNTER_PENDING_DROPS);
+	return 0;
+}
+
 struct cf_open_how {
 	__u64 flags;
 	__u64 mode;
@@ -276,7 +395,7 @@ int BPF_PROG(cf_sys_enter, struct pt_regs *regs, long id)
 	else if (id == CF_NR_CREAT)
 		which = CF_SYS_CREAT;
 	else
-		return 0;
+		return enter_path2(regs, id, bpf_get_current_pid_tgid());
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	if ((__u32)(pid_tgid >> 32) == cf_self_tgid)
 		return 0;
@@ -286,6 +405,7 @@ int BPF_PROG(cf_sys_enter, struct pt_regs *regs, long id)
 	if (!s)
 		return 0;
 	struct cf_open *e = &s->open;
+	e->h.kind = CF_KIND_OPEN;
 	e->enter_ns = bpf_ktime_get_boot_ns();
 	e->syscall = which;
 	e->path_flags = 0;
@@ -334,21 +454,35 @@ SEC("tp_btf/sys_exit")
 int BPF_PROG(cf_sys_exit, struct pt_regs *regs, long ret)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct cf_open *e = bpf_map_lookup_elem(&cf_pending, &tid);
-	if (!e)
+	union cf_pending_value *v = bpf_map_lookup_elem(&cf_pending, &tid);
+	if (!v)
 		return 0;
-	/* Left by an earlier thread with this id that died inside the syscall: not this one's. */
+	/* An entry left by an earlier thread with this id that died inside the syscall is not this
+	 * thread's: its entry time is before this thread started. */
 	struct task_struct *task = bpf_get_current_task_btf();
-	if (e->enter_ns < BPF_CORE_READ(task, start_boottime)) {
-		bpf_map_delete_elem(&cf_pending, &tid);
-		return 0;
+	__u64 started = BPF_CORE_READ(task, start_boottime);
+	if (v->open.h.kind == CF_KIND_OPEN) {
+		struct cf_open *e = &v->open;
+		if (e->enter_ns < started) {
+			bpf_map_delete_elem(&cf_pending, &tid);
+			return 0;
+		}
+		e->ret = ret;
+		__u64 size = __builtin_offsetof(struct cf_open, path) + (e->path_len & (CF_PATH_MAX - 1));
+		if (size > sizeof(*e))
+			size = sizeof(*e);
+		fill_header(&e->h, CF_KIND_OPEN, size);
+		emit(e, size);
+	} else {
+		struct cf_path2 *e = &v->path2;
+		if (e->enter_ns < started) {
+			bpf_map_delete_elem(&cf_pending, &tid);
+			return 0;
+		}
+		e->ret = ret;
+		fill_header(&e->h, e->h.kind, sizeof(*e));
+		emit(e, sizeof(*e));
 	}
-	e->ret = ret;
-	__u64 size = __builtin_offsetof(struct cf_open, path) + (e->path_len & (CF_PATH_MAX - 1));
-	if (size > sizeof(*e))
-		size = sizeof(*e);
-	fill_header(&e->h, CF_KIND_OPEN, size);
-	emit(e, size);
 	bpf_map_delete_elem(&cf_pending, &tid);
 	return 0;
 }

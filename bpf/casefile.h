@@ -34,6 +34,11 @@ enum cf_kind {
 	CF_KIND_CGROUP_MKDIR = 4,
 	CF_KIND_CGROUP_RMDIR = 5,
 	CF_KIND_OPEN = 6, /* open, openat, openat2, creat: at the syscall's exit, with what its entry saw */
+	CF_KIND_UNLINK = 7, /* unlink, unlinkat (without AT_REMOVEDIR) */
+	CF_KIND_RENAME = 8, /* rename, renameat, renameat2 */
+	CF_KIND_CHMOD = 9,  /* chmod, fchmodat */
+	CF_KIND_MKDIR = 10, /* mkdir, mkdirat */
+	CF_KIND_RMDIR = 11, /* rmdir, unlinkat with AT_REMOVEDIR */
 };
 
 /* Which syscall a file event came from (the syscall family of one kind). */
@@ -136,6 +141,23 @@ struct cf_open {
 	__u16 path_len;   /* bytes of path, without the NUL */
 	__u16 reserved[3];
 	char path[CF_PATH_MAX]; /* variable: the path as the process gave it */
+};
+
+/* CF_KIND_UNLINK, _RENAME, _CHMOD, _MKDIR, _RMDIR: path syscalls, one record at exit (fixed size). */
+struct cf_path2 {
+	struct cf_header h;
+	__s64 ret;         /* 0, or -errno */
+	__u64 enter_ns;    /* boot clock at the syscall's entry */
+	__s64 arg;         /* mode (chmod, mkdir) or flags (unlinkat, renameat2) */
+	__s32 dfd;         /* directory fd of path (AT_FDCWD = -100) */
+	__s32 dfd2;        /* directory fd of path2 (rename) */
+	__u32 syscall_nr;  /* which syscall (this architecture's number) */
+	__u16 path_flags;  /* CF_PATH_* of path, and of path2 shifted left by 2 */
+	__u16 path_len;
+	__u16 path2_len;
+	__u16 reserved[3];
+	char path[CF_PATH_MAX];
+	char path2[CF_PATH_MAX]; /* rename: the new path */
 };
 
 #endif /* CASEFILE_ABI_H */

@@ -54,10 +54,18 @@ SELECT e.id,
                || CASE WHEN e.aux & 64 THEN '|O_CREAT' ELSE '' END || CASE WHEN e.aux & 128 THEN '|O_EXCL' ELSE '' END
                || CASE WHEN e.aux & 512 THEN '|O_TRUNC' ELSE '' END || CASE WHEN e.aux & 1024 THEN '|O_APPEND' ELSE '' END
                || CASE WHEN e.aux & 64 THEN printf(' %04o', e.aux2) ELSE '' END
-               || ' → ' || CASE WHEN e.ret >= 0 THEN 'fd ' || e.ret ELSE CASE -e.ret
-                   WHEN 1 THEN 'EPERM' WHEN 2 THEN 'ENOENT' WHEN 13 THEN 'EACCES' WHEN 17 THEN 'EEXIST' WHEN 20 THEN 'ENOTDIR'
-                   WHEN 21 THEN 'EISDIR' WHEN 24 THEN 'EMFILE' WHEN 26 THEN 'ETXTBSY' WHEN 30 THEN 'EROFS' WHEN 36 THEN 'ENAMETOOLONG'
-                   WHEN 40 THEN 'ELOOP' WHEN 6 THEN 'ENXIO' WHEN 19 THEN 'ENODEV' WHEN 22 THEN 'EINVAL' ELSE 'errno ' || -e.ret END END
+               || ' → ' || CASE WHEN e.ret >= 0 THEN 'fd ' || e.ret ELSE coalesce(en.name, 'errno ' || -e.ret) END
+           -- unlink /tmp/x → 0; rename /tmp/a /tmp/b → 0; chmod /tmp/x.sh 0755 → 0; mkdir /tmp/d 0777 → EEXIST
+           WHEN 'unlink' THEN 'unlink ' || coalesce(pa.path, '(unreadable path)')
+               || ' → ' || CASE WHEN e.ret >= 0 THEN e.ret ELSE coalesce(en.name, 'errno ' || -e.ret) END
+           WHEN 'rmdir' THEN 'rmdir ' || coalesce(pa.path, '(unreadable path)')
+               || ' → ' || CASE WHEN e.ret >= 0 THEN e.ret ELSE coalesce(en.name, 'errno ' || -e.ret) END
+           WHEN 'rename' THEN 'rename ' || coalesce(pa.path, '(unreadable path)') || ' ' || coalesce(pb.path, '(unreadable path)')
+               || ' → ' || CASE WHEN e.ret >= 0 THEN e.ret ELSE coalesce(en.name, 'errno ' || -e.ret) END
+           WHEN 'chmod' THEN 'chmod ' || coalesce(pa.path, '(unreadable path)') || printf(' %04o', e.aux)
+               || ' → ' || CASE WHEN e.ret >= 0 THEN e.ret ELSE coalesce(en.name, 'errno ' || -e.ret) END
+           WHEN 'mkdir' THEN 'mkdir ' || coalesce(pa.path, '(unreadable path)') || printf(' %04o', e.aux)
+               || ' → ' || CASE WHEN e.ret >= 0 THEN e.ret ELSE coalesce(en.name, 'errno ' || -e.ret) END
        END AS details,
        cg.path AS cgroup_path,
        e.ts, e.session_id, e.process_id, e.cgroup_row,
@@ -70,7 +78,13 @@ LEFT JOIN processes p ON p.id = e.process_id
 LEFT JOIN comms cm ON cm.id = e.comm_id
 LEFT JOIN execs x ON x.event_id = e.id AND e.kind = 1
 LEFT JOIN cgroups oc ON oc.id = e.object_id AND e.kind IN (4, 5)
-LEFT JOIN paths pa ON pa.id = e.object_id AND e.kind = 6
+LEFT JOIN paths pa ON pa.id = e.object_id AND e.kind BETWEEN 6 AND 11
+LEFT JOIN paths pb ON pb.id = e.aux2 AND e.kind = 8
+LEFT JOIN (SELECT 1 AS errno, 'EPERM' AS name UNION ALL SELECT 2, 'ENOENT' UNION ALL SELECT 6, 'ENXIO'
+           UNION ALL SELECT 13, 'EACCES' UNION ALL SELECT 16, 'EBUSY' UNION ALL SELECT 17, 'EEXIST' UNION ALL SELECT 18, 'EXDEV'
+           UNION ALL SELECT 19, 'ENODEV' UNION ALL SELECT 20, 'ENOTDIR' UNION ALL SELECT 21, 'EISDIR' UNION ALL SELECT 22, 'EINVAL'
+           UNION ALL SELECT 24, 'EMFILE' UNION ALL SELECT 26, 'ETXTBSY' UNION ALL SELECT 30, 'EROFS' UNION ALL SELECT 36, 'ENAMETOOLONG'
+           UNION ALL SELECT 39, 'ENOTEMPTY' UNION ALL SELECT 40, 'ELOOP') en ON en.errno = -e.ret AND e.kind BETWEEN 6 AND 11 AND e.ret < 0
 LEFT JOIN cgroups cg ON cg.id = e.cgroup_row
 LEFT JOIN containers ct ON ct.id = cg.container_id
      AND (ct.cgroup_path IS NULL OR cg.path = ct.cgroup_path OR substr(cg.path, 1, length(ct.cgroup_path) + 1) = ct.cgroup_path || '/')

@@ -87,6 +87,18 @@ public struct RecordDecoder: Sendable {
                                 exitBootNanoseconds: h.ts_boot_ns)
             // Stamped when the process asked (entry), not when the kernel answered.
             return Event(bootNanoseconds: e.enter_ns, pid: h.pid, tid: h.tid, cgroupID: h.cgroup_id, comm: comm, body: .open(open))
+        case Int(CF_KIND_UNLINK.rawValue), Int(CF_KIND_RENAME.rawValue), Int(CF_KIND_CHMOD.rawValue),
+             Int(CF_KIND_MKDIR.rawValue), Int(CF_KIND_RMDIR.rawValue):
+            guard var e = load(cf_path2.self, record, fixedPart: MemoryLayout<cf_path2>.size),
+                  let kind = EventKind(rawValue: Int(h.kind)) else { return nil }
+            let change = PathChange(
+                kind: kind, result: e.ret, argument: e.arg, dirFD: e.dfd,
+                path: bytes(&e.path, count: Int(e.path_len)), path2: bytes(&e.path2, count: Int(e.path2_len)), dirFD2: e.dfd2,
+                pathTruncated: e.path_flags & UInt16(CF_PATH_TRUNCATED) != 0,
+                pathUnreadable: e.path_flags & UInt16(CF_PATH_UNREADABLE) != 0,
+                path2Truncated: (e.path_flags >> 2) & UInt16(CF_PATH_TRUNCATED) != 0,
+                syscallNumber: e.syscall_nr)
+            return Event(bootNanoseconds: e.enter_ns, pid: h.pid, tid: h.tid, cgroupID: h.cgroup_id, comm: comm, body: .path(change))
         default:
             return nil
         }

@@ -37,6 +37,7 @@ public struct Event: Sendable, Equatable {
         case .exit(let x): n += heap(x.comm)
         case .cgroup(let c): n += heap(c.path)
         case .open(let o): n += heap(o.path)
+        case .path(let p): n += heap(p.path) + heap(p.path2)
         }
         return n
     }
@@ -48,6 +49,7 @@ public struct Event: Sendable, Equatable {
         case .exit: .exit
         case .cgroup(let c): c.change == .mkdir ? .cgroupMkdir : .cgroupRmdir
         case .open: .open
+        case .path(let p): p.kind
         }
     }
 
@@ -57,6 +59,7 @@ public struct Event: Sendable, Equatable {
         case exit(Exit)
         case cgroup(CgroupChange)
         case open(FileOpen)
+        case path(PathChange)
     }
 }
 
@@ -241,6 +244,43 @@ public struct FileOpen: Sendable, Equatable {
     public static let atFDCWD: Int32 = -100
 }
 
+/// unlink, rename, chmod, mkdir or rmdir (and their *at variants), with its result. Stamped at the
+/// syscall's entry; paths as the process gave them, read then.
+public struct PathChange: Sendable, Equatable {
+    /// `.unlink`, `.rename`, `.chmod`, `.mkdir` or `.rmdir`.
+    public var kind: EventKind
+    /// 0, or -errno.
+    public var result: Int64
+    /// Mode (chmod, mkdir) or flags (unlinkat, renameat2).
+    public var argument: Int64
+    public var dirFD: Int32
+    public var path: ByteString
+    /// rename: the new path (and its directory fd); empty otherwise.
+    public var path2: ByteString
+    public var dirFD2: Int32
+    public var pathTruncated: Bool
+    public var pathUnreadable: Bool
+    public var path2Truncated: Bool
+    /// This architecture's syscall number (which variant was called).
+    public var syscallNumber: UInt32
+
+    public init(kind: EventKind, result: Int64, argument: Int64, dirFD: Int32, path: ByteString, path2: ByteString = ByteString([]),
+                dirFD2: Int32 = FileOpen.atFDCWD, pathTruncated: Bool = false, pathUnreadable: Bool = false,
+                path2Truncated: Bool = false, syscallNumber: UInt32 = 0) {
+        self.kind = kind
+        self.result = result
+        self.argument = argument
+        self.dirFD = dirFD
+        self.path = path
+        self.path2 = path2
+        self.dirFD2 = dirFD2
+        self.pathTruncated = pathTruncated
+        self.pathUnreadable = pathUnreadable
+        self.path2Truncated = path2Truncated
+        self.syscallNumber = syscallNumber
+    }
+}
+
 /// Every kind of event Casefile stores: the one definition. The raw value is what `events.kind`
 /// holds; the store writes `name` and the meanings below into the case file's `event_kinds`
 /// table, so `sqlite3` users read them next to the data.
@@ -251,6 +291,11 @@ public enum EventKind: Int, Sendable, CaseIterable, Hashable {
     case cgroupMkdir = 4
     case cgroupRmdir = 5
     case open = 6
+    case unlink = 7
+    case rename = 8
+    case chmod = 9
+    case mkdir = 10
+    case rmdir = 11
 
     /// The name used in the store, the CLI (`--kind`) and reports.
     public var name: String {
@@ -261,8 +306,16 @@ public enum EventKind: Int, Sendable, CaseIterable, Hashable {
         case .cgroupMkdir: "cgroup_mkdir"
         case .cgroupRmdir: "cgroup_rmdir"
         case .open: "open"
+        case .unlink: "unlink"
+        case .rename: "rename"
+        case .chmod: "chmod"
+        case .mkdir: "mkdir"
+        case .rmdir: "rmdir"
         }
     }
+
+    /// Path syscalls recorded through `PathChange`.
+    public static let pathChanges: Set<EventKind> = [.unlink, .rename, .chmod, .mkdir, .rmdir]
 
     public init?(name: String) {
         guard let kind = Self.allCases.first(where: { $0.name == name }) else { return nil }
@@ -278,6 +331,11 @@ public enum EventKind: Int, Sendable, CaseIterable, Hashable {
         case .cgroupMkdir: "A cgroup directory was created, in any hierarchy. pid is the task that created it."
         case .cgroupRmdir: "A cgroup directory was removed, in any hierarchy. pid is the task that removed it."
         case .open: "A process opened (or tried to open) a file: open, openat, openat2 or creat, at its entry, with its result. Failed attempts are rows too."
+        case .unlink: "A process removed (or tried to remove) a file name: unlink, unlinkat."
+        case .rename: "A process renamed (or tried to rename) a file: rename, renameat, renameat2."
+        case .chmod: "A process changed (or tried to change) a file's mode: chmod, fchmodat."
+        case .mkdir: "A process made (or tried to make) a directory: mkdir, mkdirat."
+        case .rmdir: "A process removed (or tried to remove) a directory: rmdir, unlinkat with AT_REMOVEDIR."
         }
     }
 
@@ -286,6 +344,7 @@ public enum EventKind: Int, Sendable, CaseIterable, Hashable {
         switch self {
         case .exit: "exit code (0-255), when not killed by a signal"
         case .open: "the new file descriptor, or -errno (e.g. -2 ENOENT, -13 EACCES)"
+        case .unlink, .rename, .chmod, .mkdir, .rmdir: "0, or -errno"
         case .exec, .fork, .cgroupMkdir, .cgroupRmdir: nil
         }
     }
@@ -298,17 +357,28 @@ public enum EventKind: Int, Sendable, CaseIterable, Hashable {
         case .exit: "signal that killed it, or 0 (+128 when it dumped core)"
         case .cgroupMkdir, .cgroupRmdir: "hierarchy id"
         case .open: "open flags (O_*, as the process passed them; creat is O_CREAT|O_WRONLY|O_TRUNC)"
+        case .chmod, .mkdir: "mode"
+        case .unlink, .rmdir: "unlinkat flags (AT_REMOVEDIR = 0x200)"
+        case .rename: "renameat2 flags (RENAME_NOREPLACE 1, RENAME_EXCHANGE 2, RENAME_WHITEOUT 4)"
         }
     }
 
     /// What `events.aux2` means for this kind (nil: unused).
     public var aux2Means: String? {
-        self == .open ? "creation mode (meaningful with O_CREAT or O_TMPFILE)" : nil
+        switch self {
+        case .open: "creation mode (meaningful with O_CREAT or O_TMPFILE)"
+        case .rename: "paths.id of the new path"
+        default: nil
+        }
     }
 
     /// What `events.aux3` means for this kind (nil: unused).
     public var aux3Means: String? {
-        self == .open ? "directory fd a relative path was given against (NULL: the working directory, or an absolute path)" : nil
+        switch self {
+        case .open, .unlink, .rename, .chmod, .mkdir, .rmdir:
+            "directory fd a relative path was given against (NULL: the working directory, or an absolute path)"
+        default: nil
+        }
     }
 
     /// What `events.object_id` points to for this kind (nil: unused).
@@ -317,7 +387,8 @@ public enum EventKind: Int, Sendable, CaseIterable, Hashable {
         case .fork: "processes.id of the child"
         case .cgroupMkdir: "cgroups.id of the new cgroup"
         case .cgroupRmdir: "cgroups.id of the removed cgroup"
-        case .open: "paths.id of the path as the process gave it (NULL: the kernel could not read it)"
+        case .open, .unlink, .chmod, .mkdir, .rmdir: "paths.id of the path as the process gave it (NULL: the kernel could not read it)"
+        case .rename: "paths.id of the old path as the process gave it (NULL: the kernel could not read it)"
         case .exec, .exit: nil
         }
     }

@@ -98,6 +98,12 @@ extension SessionWriter {
             // The directory fd matters only for a relative path given against one.
             row.aux3 = o.dirFD == FileOpen.atFDCWD || o.path.bytes.first == UInt8(ascii: "/") ? nil : Int64(o.dirFD)
             row.object = o.pathUnreadable ? nil : try pathRow(o.path, truncated: o.pathTruncated, s)
+        case .path(let p):
+            row.ret = p.result
+            row.aux = p.argument
+            row.aux3 = p.dirFD == FileOpen.atFDCWD || p.path.bytes.first == UInt8(ascii: "/") ? nil : Int64(p.dirFD)
+            row.object = p.pathUnreadable ? nil : try pathRow(p.path, truncated: p.pathTruncated, s)
+            if p.kind == .rename { row.aux2 = try pathRow(p.path2, truncated: p.path2Truncated, s) }
         }
         if row.process == nil, let key = r.process { row.process = try processRow(key, s) }
 

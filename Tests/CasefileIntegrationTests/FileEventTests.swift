@@ -72,4 +72,48 @@ struct FileEventTests {
             #expect(absent["ret"] as Int64? == -2)
         }
     }
+
+    /// The timeline lines of kind `kind` whose details mention `text`, oldest first.
+    static func lines(_ db: Database, kind: String, containing text: String) throws -> [Row] {
+        try Row.fetchAll(db, sql: """
+            SELECT t.details, t.container, e.ret, w.container_id FROM timeline t JOIN events e ON e.id = t.id
+            JOIN events_with_container w ON w.id = e.id WHERE t.kind = ? AND instr(t.details, ?) > 0 ORDER BY e.ts
+            """, arguments: [kind, text])
+    }
+
+    /// The scenario of issue 9: a script written, made executable, renamed, a directory made
+    /// twice, removed, files removed (one missing): every step a row with its result.
+    @Test func pathChangesOnTheHostAndInAContainer() async throws {
+        guard Requirement.root(), Runtime.require(.docker) else { return }
+        let tag = shortID()
+        let started = try sh("docker run -d --name cf-paths-\(tag) --network none \(Self.image) sleep 120")
+        #expect(started.status == 0, "\(started.output)")
+        let id = started.output.trimmingCharacters(in: .whitespacesAndNewlines)
+        defer { _ = try? sh("docker rm -f cf-paths-\(tag)") }
+        let script = "echo x > /tmp/cf-\(tag).sh; chmod 755 /tmp/cf-\(tag).sh; mv /tmp/cf-\(tag).sh /tmp/cf-\(tag)-b.sh; "
+            + "mkdir /tmp/cf-\(tag).d; mkdir /tmp/cf-\(tag).d; rmdir /tmp/cf-\(tag).d; rm /tmp/cf-\(tag)-b.sh; rm /tmp/cf-\(tag)-gone; true"
+        let queue = try await record {
+            let host = try sh("sh -c '\(script)' 2>/dev/null")
+            #expect(host.status == 0)
+            let inside = try sh("docker exec cf-paths-\(tag) sh -c '\(script)' 2>/dev/null")
+            #expect(inside.status == 0)
+        }
+        try await queue.read { db in
+            for inContainer in [false, true] {
+                func one(_ kind: String, _ text: String) throws -> Row {
+                    let rows = try Self.lines(db, kind: kind, containing: text).filter { ($0["container_id"] as String? == id) == inContainer }
+                    return try #require(rows.first, "\(kind) \(text) \(inContainer ? "in the container" : "on the host")")
+                }
+                #expect(try one("chmod", "/tmp/cf-\(tag).sh")["details"] as String? == "chmod /tmp/cf-\(tag).sh 0755 → 0")
+                #expect(try one("rename", "/tmp/cf-\(tag).sh")["details"] as String? == "rename /tmp/cf-\(tag).sh /tmp/cf-\(tag)-b.sh → 0")
+                let mkdirs = try Self.lines(db, kind: "mkdir", containing: "/tmp/cf-\(tag).d").filter { ($0["container_id"] as String? == id) == inContainer }
+                #expect(mkdirs.map { $0["details"] as String? ?? "" } == ["mkdir /tmp/cf-\(tag).d 0777 → 0", "mkdir /tmp/cf-\(tag).d 0777 → EEXIST"])
+                #expect(try one("rmdir", "/tmp/cf-\(tag).d")["ret"] as Int64? == 0)
+                #expect(try one("unlink", "/tmp/cf-\(tag)-b.sh")["ret"] as Int64? == 0)
+                if !inContainer { // busybox rm checks with lstat first and never calls unlink on a missing file
+                    #expect(try one("unlink", "/tmp/cf-\(tag)-gone")["details"] as String? == "unlink /tmp/cf-\(tag)-gone → ENOENT")
+                }
+            }
+        }
+    }
 }

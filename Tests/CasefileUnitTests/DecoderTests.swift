@@ -161,4 +161,29 @@ import Testing
         #expect(o.result == -13 && o.flags == 0o1101 && o.mode == 0o644 && o.dirFD == -100 && o.syscall == .openat)
         #expect(o.path.bytes == path && !o.pathTruncated && !o.pathUnreadable && o.exitBootNanoseconds == 2_000)
     }
+
+    /// A rename: both paths, the flags and the result; the kind comes from the header.
+    @Test func renameRecordCarriesBothPaths() throws {
+        var e = cf_path2()
+        e.h.kind = UInt32(CF_KIND_RENAME.rawValue)
+        e.h.size = UInt32(MemoryLayout<cf_path2>.size)
+        e.h.pid = 9
+        e.enter_ns = 700
+        e.ret = -18
+        e.arg = 1
+        e.dfd = -100
+        e.dfd2 = 5
+        e.path_len = 6
+        e.path2_len = 1
+        e.path_flags = UInt16(CF_PATH_TRUNCATED) << 2
+        withUnsafeMutableBytes(of: &e.path) { $0.copyBytes(from: Array("/tmp/a".utf8)) }
+        withUnsafeMutableBytes(of: &e.path2) { $0.copyBytes(from: Array("b".utf8)) }
+        let (events, bad) = decode(aligned([record(e, size: Int(e.h.size))]))
+        #expect(bad == 0)
+        let event = try #require(events.first)
+        guard case .path(let p) = event.body else { Issue.record("not a path change"); return }
+        #expect(event.kind == .rename && event.bootNanoseconds == 700)
+        #expect(p.path.bytes == Array("/tmp/a".utf8) && p.path2.bytes == Array("b".utf8) && p.dirFD2 == 5)
+        #expect(p.result == -18 && p.argument == 1 && !p.pathTruncated && p.path2Truncated)
+    }
 }

@@ -17,7 +17,7 @@ import Testing
         "0002_enrichment.sql": 0xac0a_dffd_37dc_dfe6,
         "0003_seals_and_attribution.sql": 0x72da_8fa8_e20b_e759,
         "0004_file_events.sql": 0x2057_fd01_1346_b4f4,
-        "views.sql": 0x4434_456c_d55f_09cc,
+        "views.sql": 0xaa53_81b0_f0c3_1330,
     ]
 
     @Test func migrationsAndViewsAreNotEditedInPlace() {

@@ -36,12 +36,14 @@ union cf_scratch {
 	struct cf_cgroup cgroup;
 	struct cf_open open;
 	struct cf_path2 path2;
+	struct cf_net net;
 };
 
 /* What a thread keeps between a syscall's entry and exit (h.kind says which). */
 union cf_pending_value {
 	struct cf_open open;
 	struct cf_path2 path2;
+	struct cf_net net;
 };
 
 /* File syscalls between entry and exit, per thread: the entry's arguments and path (read at
@@ -288,7 +290,43 @@ int BPF_PROG(cf_cgroup_rmdir, struct cgroup *cgrp, const char *path)
 #define CF_NR_RMDIR -1
 #endif
 
+#if defined(__TARGET_ARCH_x86)
+#define CF_NR_CONNECT 42
+#define CF_NR_BIND 49
+#else
+#define CF_NR_CONNECT 203
+#define CF_NR_BIND 200
+#endif
+
 #define CF_AT_REMOVEDIR 0x200
+
+/* connect, bind: the socket address at entry. */
+static __always_inline int enter_net(struct pt_regs *regs, __u32 kind, __u64 pid_tgid)
+{
+	if ((__u32)(pid_tgid >> 32) == cf_self_tgid)
+		return 0;
+	__u32 zero = 0;
+	union cf_scratch *s = bpf_map_lookup_elem(&cf_scratch_map, &zero);
+	if (!s)
+		return 0;
+	struct cf_net *e = &s->net;
+	e->h.kind = kind;
+	e->enter_ns = bpf_ktime_get_boot_ns();
+	e->fd = (__s32)PT_REGS_PARM1_CORE_SYSCALL(regs);
+	__u32 len = (__u32)PT_REGS_PARM3_CORE_SYSCALL(regs);
+	e->addr_len = len;
+	if (len > CF_SOCKADDR_MAX)
+		len = CF_SOCKADDR_MAX;
+	__builtin_memset(e->addr, 0, sizeof(e->addr));
+	if (len > CF_SOCKADDR_MAX) /* again, in a form the verifier tracks as a bound */
+		len = CF_SOCKADDR_MAX;
+	if (len > 0 && bpf_probe_read_user(e->addr, len, (const void *)PT_REGS_PARM2_CORE_SYSCALL(regs)) != 0)
+		e->addr_len = 0;
+	__u32 tid = (__u32)pid_tgid;
+	if (bpf_map_update_elem(&cf_pending, &tid, e, 0 /* BPF_ANY */) != 0)
+		count(CF_COUNTER_PENDING_DROPS);
+	return 0;
+}
 
 static __always_inline __u16 read_path(char *dst, const char *src, __u16 *len)
 {
@@ -320,6 +358,10 @@ static __always_inline int enter_path2(struct pt_regs *regs, long id, __u64 pid_
 		kind = CF_KIND_MKDIR;
 	else if (id == CF_NR_RMDIR)
 		kind = CF_KIND_RMDIR;
+	else if (id == CF_NR_CONNECT)
+		return enter_net(regs, CF_KIND_CONNECT, pid_tgid);
+	else if (id == CF_NR_BIND)
+		return enter_net(regs, CF_KIND_BIND, pid_tgid);
 	else
 		return 0;
 	if ((__u32)(pid_tgid >> 32) == cf_self_tgid)
@@ -473,6 +515,15 @@ int BPF_PROG(cf_sys_exit, struct pt_regs *regs, long ret)
 			size = sizeof(*e);
 		fill_header(&e->h, CF_KIND_OPEN, size);
 		emit(e, size);
+	} else if (v->open.h.kind == CF_KIND_CONNECT || v->open.h.kind == CF_KIND_BIND) {
+		struct cf_net *e = &v->net;
+		if (e->enter_ns < started) {
+			bpf_map_delete_elem(&cf_pending, &tid);
+			return 0;
+		}
+		e->ret = ret;
+		fill_header(&e->h, e->h.kind, sizeof(*e));
+		emit(e, sizeof(*e));
 	} else {
 		struct cf_path2 *e = &v->path2;
 		if (e->enter_ns < started) {

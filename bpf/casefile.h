@@ -39,7 +39,11 @@ enum cf_kind {
 	CF_KIND_CHMOD = 9,  /* chmod, fchmodat */
 	CF_KIND_MKDIR = 10, /* mkdir, mkdirat */
 	CF_KIND_RMDIR = 11, /* rmdir, unlinkat with AT_REMOVEDIR */
+	CF_KIND_CONNECT = 12, /* connect: the address asked for, and the result */
+	CF_KIND_BIND = 13,    /* bind */
 };
+
+#define CF_SOCKADDR_MAX 112 /* enough for sockaddr_in6 and sockaddr_un (110 bytes) */
 
 /* Which syscall a file event came from (the syscall family of one kind). */
 enum cf_syscall {
@@ -158,6 +162,16 @@ struct cf_path2 {
 	__u16 reserved[3];
 	char path[CF_PATH_MAX];
 	char path2[CF_PATH_MAX]; /* rename: the new path */
+};
+
+/* CF_KIND_CONNECT, CF_KIND_BIND: the socket address as the process passed it (read at entry). */
+struct cf_net {
+	struct cf_header h;
+	__s64 ret;        /* 0, or -errno (-EINPROGRESS for a non-blocking connect under way) */
+	__u64 enter_ns;
+	__s32 fd;         /* the socket */
+	__u32 addr_len;   /* the length the process passed */
+	__u8 addr[CF_SOCKADDR_MAX]; /* struct sockaddr, as given (family in its first two bytes) */
 };
 
 #endif /* CASEFILE_ABI_H */

@@ -4,7 +4,8 @@
 #
 # Usage: bash scripts/runtimes.sh [all|install|start|images|check|status|stop]
 #   all      (default) install, start, images
-#   install  apt-get install what is missing (apt-get update only when something is missing)
+#   install  apt-get install what is missing (apt-get update only when something is missing;
+#            python3 makes the sockets of the network event tests)
 #   start    start the daemons that do not answer yet, wait until each socket answers
 #   images   build/import the local images where missing
 #   check    smoke test: run a container through each runtime, check containerd's CRI plugin
@@ -82,7 +83,7 @@ PODMAN_BUSYBOX_IMAGE=localhost/casefile/busybox:1    # how podman names it after
 CTR_NAMESPACE=k8s.io
 BUSYBOX_APPLETS=(sh ls cat sleep echo true false wget id ps env mkdir touch rm head tail)
 
-PACKAGES=(docker.io containerd runc podman busybox-static curl util-linux docker-registry)
+PACKAGES=(docker.io containerd runc podman busybox-static curl util-linux docker-registry python3)
 
 # A local image registry on loopback (Debian's docker-registry): pushing an image through it gives it
 # a real repo digest (RepoDigests / containerd target digest), which locally imported images lack.

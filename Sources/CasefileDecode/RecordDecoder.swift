@@ -99,6 +99,13 @@ public struct RecordDecoder: Sendable {
                 path2Truncated: (e.path_flags >> 2) & UInt16(CF_PATH_TRUNCATED) != 0,
                 syscallNumber: e.syscall_nr)
             return Event(bootNanoseconds: e.enter_ns, pid: h.pid, tid: h.tid, cgroupID: h.cgroup_id, comm: comm, body: .path(change))
+        case Int(CF_KIND_CONNECT.rawValue), Int(CF_KIND_BIND.rawValue):
+            guard var e = load(cf_net.self, record, fixedPart: MemoryLayout<cf_net>.size),
+                  let kind = EventKind(rawValue: Int(h.kind)) else { return nil }
+            let raw = bytes(&e.addr, count: Int(CF_SOCKADDR_MAX)).bytes
+            let (family, address, port) = SocketAddressCall.parse(raw, length: Int(e.addr_len))
+            let call = SocketAddressCall(kind: kind, result: e.ret, fd: e.fd, family: family, address: address, port: port)
+            return Event(bootNanoseconds: e.enter_ns, pid: h.pid, tid: h.tid, cgroupID: h.cgroup_id, comm: comm, body: .net(call))
         default:
             return nil
         }

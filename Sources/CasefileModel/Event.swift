@@ -38,6 +38,7 @@ public struct Event: Sendable, Equatable {
         case .cgroup(let c): n += heap(c.path)
         case .open(let o): n += heap(o.path)
         case .path(let p): n += heap(p.path) + heap(p.path2)
+        case .net(let s): n += heap(s.address)
         }
         return n
     }
@@ -50,6 +51,7 @@ public struct Event: Sendable, Equatable {
         case .cgroup(let c): c.change == .mkdir ? .cgroupMkdir : .cgroupRmdir
         case .open: .open
         case .path(let p): p.kind
+        case .net(let s): s.kind
         }
     }
 
@@ -60,6 +62,7 @@ public struct Event: Sendable, Equatable {
         case cgroup(CgroupChange)
         case open(FileOpen)
         case path(PathChange)
+        case net(SocketAddressCall)
     }
 }
 
@@ -281,6 +284,78 @@ public struct PathChange: Sendable, Equatable {
     }
 }
 
+/// connect or bind, with the socket address the process passed and the result.
+public struct SocketAddressCall: Sendable, Equatable {
+    /// `.connect` or `.bind`.
+    public var kind: EventKind
+    public var result: Int64
+    public var fd: Int32
+    /// 2 AF_INET, 10 AF_INET6, 1 AF_UNIX, ... (0: the address could not be read).
+    public var family: UInt16
+    /// IPv4/IPv6 text, a unix socket path (`@name` when abstract), or other families' bytes in hex.
+    public var address: ByteString
+    /// Port (IP families), else 0.
+    public var port: UInt16
+
+    public init(kind: EventKind, result: Int64, fd: Int32, family: UInt16, address: ByteString, port: UInt16) {
+        self.kind = kind
+        self.result = result
+        self.fd = fd
+        self.family = family
+        self.address = address
+        self.port = port
+    }
+
+    /// Parses a `struct sockaddr` as the process passed it (`length` bytes of `bytes`).
+    public static func parse(_ bytes: [UInt8], length: Int) -> (family: UInt16, address: ByteString, port: UInt16) {
+        let b = Array(bytes.prefix(max(0, min(length, bytes.count))))
+        guard b.count >= 2 else { return (0, ByteString([]), 0) }
+        let family = UInt16(b[0]) | UInt16(b[1]) << 8
+        func port() -> UInt16 { b.count >= 4 ? UInt16(b[2]) << 8 | UInt16(b[3]) : 0 }
+        switch family {
+        case 2 where b.count >= 8:
+            return (family, ByteString("\(b[4]).\(b[5]).\(b[6]).\(b[7])"), port())
+        case 10 where b.count >= 24:
+            var groups: [UInt16] = []
+            for i in stride(from: 8, to: 24, by: 2) { groups.append(UInt16(b[i]) << 8 | UInt16(b[i + 1])) }
+            return (family, ByteString(ipv6Text(groups)), port())
+        case 1:
+            var path = Array(b.dropFirst(2))
+            if path.first == 0 { // abstract: a leading NUL, the name is the rest (NULs included)
+                path = Array("@".utf8) + path.dropFirst()
+            } else if let end = path.firstIndex(of: 0) {
+                path = Array(path[..<end])
+            }
+            return (family, ByteString(path), 0)
+        default:
+            let digits = Array("0123456789abcdef".utf8)
+            return (family, ByteString(b.dropFirst(2).flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 15)]] }), 0)
+        }
+    }
+
+    /// RFC 5952 text: the longest run of zero groups (two or more) becomes `::`; IPv4-mapped
+    /// addresses end in dotted quad.
+    public static func ipv6Text(_ g: [UInt16]) -> String {
+        if g[0...4].allSatisfy({ $0 == 0 }) && g[5] == 0xffff {
+            return "::ffff:\(g[6] >> 8).\(g[6] & 0xff).\(g[7] >> 8).\(g[7] & 0xff)"
+        }
+        var best = (start: -1, length: 0), i = 0
+        while i < 8 {
+            if g[i] == 0 {
+                var j = i
+                while j < 8 && g[j] == 0 { j += 1 }
+                if j - i > best.length { best = (i, j - i) }
+                i = j
+            } else {
+                i += 1
+            }
+        }
+        func hex(_ r: ArraySlice<UInt16>) -> String { r.map { String($0, radix: 16) }.joined(separator: ":") }
+        guard best.length >= 2 else { return hex(g[0..<8]) }
+        return hex(g[0..<best.start]) + "::" + hex(g[(best.start + best.length)..<8])
+    }
+}
+
 /// Every kind of event Casefile stores: the one definition. The raw value is what `events.kind`
 /// holds; the store writes `name` and the meanings below into the case file's `event_kinds`
 /// table, so `sqlite3` users read them next to the data.
@@ -296,6 +371,8 @@ public enum EventKind: Int, Sendable, CaseIterable, Hashable {
     case chmod = 9
     case mkdir = 10
     case rmdir = 11
+    case connect = 12
+    case bind = 13
 
     /// The name used in the store, the CLI (`--kind`) and reports.
     public var name: String {
@@ -311,6 +388,8 @@ public enum EventKind: Int, Sendable, CaseIterable, Hashable {
         case .chmod: "chmod"
         case .mkdir: "mkdir"
         case .rmdir: "rmdir"
+        case .connect: "connect"
+        case .bind: "bind"
         }
     }
 
@@ -336,6 +415,8 @@ public enum EventKind: Int, Sendable, CaseIterable, Hashable {
         case .chmod: "A process changed (or tried to change) a file's mode: chmod, fchmodat."
         case .mkdir: "A process made (or tried to make) a directory: mkdir, mkdirat."
         case .rmdir: "A process removed (or tried to remove) a directory: rmdir, unlinkat with AT_REMOVEDIR."
+        case .connect: "A process connected (or tried to connect) a socket to an address."
+        case .bind: "A process bound (or tried to bind) a socket to a local address."
         }
     }
 
@@ -344,7 +425,8 @@ public enum EventKind: Int, Sendable, CaseIterable, Hashable {
         switch self {
         case .exit: "exit code (0-255), when not killed by a signal"
         case .open: "the new file descriptor, or -errno (e.g. -2 ENOENT, -13 EACCES)"
-        case .unlink, .rename, .chmod, .mkdir, .rmdir: "0, or -errno"
+        case .unlink, .rename, .chmod, .mkdir, .rmdir, .bind: "0, or -errno"
+        case .connect: "0, or -errno (-115 EINPROGRESS: a non-blocking connect under way)"
         case .exec, .fork, .cgroupMkdir, .cgroupRmdir: nil
         }
     }
@@ -360,6 +442,7 @@ public enum EventKind: Int, Sendable, CaseIterable, Hashable {
         case .chmod, .mkdir: "mode"
         case .unlink, .rmdir: "unlinkat flags (AT_REMOVEDIR = 0x200)"
         case .rename: "renameat2 flags (RENAME_NOREPLACE 1, RENAME_EXCHANGE 2, RENAME_WHITEOUT 4)"
+        case .connect, .bind: "address family (2 AF_INET, 10 AF_INET6, 1 AF_UNIX)"
         }
     }
 
@@ -368,6 +451,7 @@ public enum EventKind: Int, Sendable, CaseIterable, Hashable {
         switch self {
         case .open: "creation mode (meaningful with O_CREAT or O_TMPFILE)"
         case .rename: "paths.id of the new path"
+        case .connect, .bind: "port (IP families)"
         default: nil
         }
     }
@@ -377,6 +461,7 @@ public enum EventKind: Int, Sendable, CaseIterable, Hashable {
         switch self {
         case .open, .unlink, .rename, .chmod, .mkdir, .rmdir:
             "directory fd a relative path was given against (NULL: the working directory, or an absolute path)"
+        case .connect, .bind: "the socket's file descriptor"
         default: nil
         }
     }
@@ -389,6 +474,7 @@ public enum EventKind: Int, Sendable, CaseIterable, Hashable {
         case .cgroupRmdir: "cgroups.id of the removed cgroup"
         case .open, .unlink, .chmod, .mkdir, .rmdir: "paths.id of the path as the process gave it (NULL: the kernel could not read it)"
         case .rename: "paths.id of the old path as the process gave it (NULL: the kernel could not read it)"
+        case .connect, .bind: "addresses.id of the address (NULL: the kernel could not read it)"
         case .exec, .exit: nil
         }
     }

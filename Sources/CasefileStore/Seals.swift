@@ -126,7 +126,7 @@ enum SealedTable: String, CaseIterable, Sendable {
     case events, execs, gaps
     // Updatable: a batch lists the rows it inserted or changed in `seal_rows`.
     case sessions, eventKinds = "event_kinds", schemaMigrations = "schema_migrations", cgroups, containers, pods, processes
-    case comms, clockSteps = "clock_steps", paths
+    case comms, clockSteps = "clock_steps", paths, addresses
 
     var key: String {
         switch self {

@@ -104,6 +104,12 @@ extension SessionWriter {
             row.aux3 = p.dirFD == FileOpen.atFDCWD || p.path.bytes.first == UInt8(ascii: "/") ? nil : Int64(p.dirFD)
             row.object = p.pathUnreadable ? nil : try pathRow(p.path, truncated: p.pathTruncated, s)
             if p.kind == .rename { row.aux2 = try pathRow(p.path2, truncated: p.path2Truncated, s) }
+        case .net(let n):
+            row.ret = n.result
+            row.aux = Int64(n.family)
+            row.aux2 = n.family == 2 || n.family == 10 ? Int64(n.port) : nil
+            row.aux3 = Int64(n.fd)
+            row.object = n.family == 0 ? nil : try addressRow(family: n.family, n.address, s)
         }
         if row.process == nil, let key = r.process { row.process = try processRow(key, s) }
 
@@ -213,6 +219,19 @@ extension SessionWriter {
         let id = try u.runReturningID()
         processIDs[key] = id
         touch(.processes, id)
+        return id
+    }
+
+    /// Row id of a socket address in `addresses`, interned once per session (while cached).
+    private func addressRow(family: UInt16, _ address: ByteString, _ s: WriterStatements) throws -> Int64 {
+        let key = AddressKey(family: family, address: address)
+        if let id = addressIDs[key] { return id }
+        if addressIDs.count >= Self.pathCacheLimit { addressIDs.removeAll(keepingCapacity: true) }
+        s.internAddress.bind(.family, Int64(family))
+        s.internAddress.bindText(.address, address.bytes)
+        let id = try s.internAddress.runReturningID()
+        addressIDs[key] = id
+        touch(.addresses, id)
         return id
     }
 

@@ -31,6 +31,12 @@ public final class SessionWriter {
         var truncated: Bool
     }
     static let pathCacheLimit = 65_536
+    /// Row ids in `addresses` (bounded like `commIDs`).
+    var addressIDs: [AddressKey: Int64] = [:]
+    struct AddressKey: Hashable {
+        var family: UInt16
+        var address: ByteString
+    }
     static let commCacheLimit = 65_536
     /// Boot clock to UTC, as last measured (process start times are converted with it).
     var clock: BootClock
@@ -219,6 +225,7 @@ public final class SessionWriter {
                 cgroupRows = [:]
                 commIDs = [:]
                 pathIDs = [:]
+                addressIDs = [:]
             }
             batch = BatchRows()
         }

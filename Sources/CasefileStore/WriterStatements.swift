@@ -16,6 +16,9 @@ final class WriterStatements {
     enum Gap: Int32, StatementParameter { case session = 1, detectedAt, count, reason, detail }
     let gap: Statement<Gap>
 
+    enum InternAddress: Int32, StatementParameter { case family = 1, address }
+    let internAddress: Statement<InternAddress>
+
     enum InternPath: Int32, StatementParameter { case path = 1, truncated }
     let internPath: Statement<InternPath>
 
@@ -117,6 +120,10 @@ final class WriterStatements {
         event = try Statement(db, """
             INSERT INTO events (session_id, ts, kind, pid, tid, uid, process_id, cgroup_row, ret, aux, object_id, comm_id, aux2, aux3)
             VALUES (:session, :ts, :kind, :pid, :tid, :uid, :process, :cgroup, :ret, :aux, :object, :comm, :aux2, :aux3)
+            """)
+        internAddress = try Statement(db, """
+            INSERT INTO addresses (family, address) VALUES (:family, :address)
+            ON CONFLICT (family, address) DO UPDATE SET address = excluded.address RETURNING id
             """)
         internPath = try Statement(db, """
             INSERT INTO paths (path, truncated) VALUES (:path, :truncated)

@@ -186,4 +186,20 @@ import Testing
         #expect(p.path.bytes == Array("/tmp/a".utf8) && p.path2.bytes == Array("b".utf8) && p.dirFD2 == 5)
         #expect(p.result == -18 && p.argument == 1 && !p.pathTruncated && p.path2Truncated)
     }
+
+    /// Socket addresses as processes pass them: IPv4, IPv6 (RFC 5952 text), unix paths, abstract names.
+    @Test func socketAddressesAreParsed() {
+        var v4: [UInt8] = [2, 0, 0x1f, 0x90, 10, 0, 0, 1]
+        v4 += [UInt8](repeating: 0, count: 8)
+        #expect(SocketAddressCall.parse(v4, length: 16) == (2, ByteString("10.0.0.1"), 8080))
+        var v6: [UInt8] = [10, 0, 0, 9, 0, 0, 0, 0]
+        v6 += [0x20, 0x01, 0x0d, 0xb8] + [UInt8](repeating: 0, count: 11) + [1] + [0, 0, 0, 0]
+        #expect(SocketAddressCall.parse(v6, length: 28) == (10, ByteString("2001:db8::1"), 9))
+        let unix: [UInt8] = [1, 0] + Array("/run/x.sock".utf8) + [0, 0x41]
+        #expect(SocketAddressCall.parse(unix, length: unix.count) == (1, ByteString("/run/x.sock"), 0))
+        let abstract: [UInt8] = [1, 0, 0] + Array("name".utf8)
+        #expect(SocketAddressCall.parse(abstract, length: abstract.count) == (1, ByteString("@name"), 0))
+        #expect(SocketAddressCall.parse([2], length: 1).family == 0, "too short: unreadable, no trap")
+        #expect(SocketAddressCall.ipv6Text([0, 0, 0, 0, 0, 0xffff, 0x7f00, 1]) == "::ffff:127.0.0.1")
+    }
 }

@@ -17,7 +17,8 @@ import Testing
         "0002_enrichment.sql": 0xac0a_dffd_37dc_dfe6,
         "0003_seals_and_attribution.sql": 0x72da_8fa8_e20b_e759,
         "0004_file_events.sql": 0x2057_fd01_1346_b4f4,
-        "views.sql": 0xaa53_81b0_f0c3_1330,
+        "0005_network_events.sql": 0xfa90_aff1_f11a_f39b,
+        "views.sql": 0x5ab9_2e4d_1072_7b14,
     ]
 
     @Test func migrationsAndViewsAreNotEditedInPlace() {

@@ -499,40 +499,26 @@ int BPF_PROG(cf_sys_exit, struct pt_regs *regs, long ret)
 	union cf_pending_value *v = bpf_map_lookup_elem(&cf_pending, &tid);
 	if (!v)
 		return 0;
-	/* An entry left by an earlier thread with this id that died inside the syscall is not this
-	 * thread's: its entry time is before this thread started. */
+	/* Every syscall record starts with struct cf_syscall_head (see casefile.h). An entry left by
+	 * an earlier thread with this id that died inside the syscall is not this thread's: its entry
+	 * time is before this thread started. */
+	struct cf_syscall_head *head = (struct cf_syscall_head *)v;
 	struct task_struct *task = bpf_get_current_task_btf();
-	__u64 started = BPF_CORE_READ(task, start_boottime);
-	if (v->open.h.kind == CF_KIND_OPEN) {
-		struct cf_open *e = &v->open;
-		if (e->enter_ns < started) {
-			bpf_map_delete_elem(&cf_pending, &tid);
-			return 0;
+	if (head->enter_ns >= BPF_CORE_READ(task, start_boottime)) {
+		head->ret = ret;
+		__u32 kind = head->h.kind;
+		__u64 size;
+		if (kind == CF_KIND_OPEN) {
+			size = __builtin_offsetof(struct cf_open, path) + (v->open.path_len & (CF_PATH_MAX - 1));
+			if (size > sizeof(v->open))
+				size = sizeof(v->open);
+		} else if (kind == CF_KIND_CONNECT || kind == CF_KIND_BIND) {
+			size = sizeof(v->net);
+		} else {
+			size = sizeof(v->path2);
 		}
-		e->ret = ret;
-		__u64 size = __builtin_offsetof(struct cf_open, path) + (e->path_len & (CF_PATH_MAX - 1));
-		if (size > sizeof(*e))
-			size = sizeof(*e);
-		fill_header(&e->h, CF_KIND_OPEN, size);
-		emit(e, size);
-	} else if (v->open.h.kind == CF_KIND_CONNECT || v->open.h.kind == CF_KIND_BIND) {
-		struct cf_net *e = &v->net;
-		if (e->enter_ns < started) {
-			bpf_map_delete_elem(&cf_pending, &tid);
-			return 0;
-		}
-		e->ret = ret;
-		fill_header(&e->h, e->h.kind, sizeof(*e));
-		emit(e, sizeof(*e));
-	} else {
-		struct cf_path2 *e = &v->path2;
-		if (e->enter_ns < started) {
-			bpf_map_delete_elem(&cf_pending, &tid);
-			return 0;
-		}
-		e->ret = ret;
-		fill_header(&e->h, e->h.kind, sizeof(*e));
-		emit(e, sizeof(*e));
+		fill_header(&head->h, kind, size);
+		emit(v, size);
 	}
 	bpf_map_delete_elem(&cf_pending, &tid);
 	return 0;

@@ -132,6 +132,14 @@ struct cf_cgroup {
 	char path[CF_CGROUP_PATH_MAX]; /* variable: path inside the hierarchy, e.g. /docker/<id> */
 };
 
+/* The start of every syscall record (open, path, net): the exit program fills ret and the header
+ * whatever the kind. Each record below begins with these three fields, in this order. */
+struct cf_syscall_head {
+	struct cf_header h;
+	__s64 ret;
+	__u64 enter_ns;
+};
+
 /* CF_KIND_OPEN. h.pid/tid/comm/cgroup are the caller's at the syscall's exit. */
 struct cf_open {
 	struct cf_header h;
@@ -173,5 +181,14 @@ struct cf_net {
 	__u32 addr_len;   /* the length the process passed */
 	__u8 addr[CF_SOCKADDR_MAX]; /* struct sockaddr, as given (family in its first two bytes) */
 };
+
+/* The exit program treats every syscall record as a struct cf_syscall_head: checked here. */
+#define CF_SAME_HEAD(T) \
+	_Static_assert(__builtin_offsetof(struct T, ret) == __builtin_offsetof(struct cf_syscall_head, ret) && \
+		       __builtin_offsetof(struct T, enter_ns) == __builtin_offsetof(struct cf_syscall_head, enter_ns), \
+		       #T " must begin like struct cf_syscall_head")
+CF_SAME_HEAD(cf_open);
+CF_SAME_HEAD(cf_path2);
+CF_SAME_HEAD(cf_net);
 
 #endif /* CASEFILE_ABI_H */

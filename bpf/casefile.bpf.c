@@ -277,6 +277,14 @@ int BPF_PROG(cf_cgroup_rmdir, struct cgroup *cgrp, const char *path)
 #define CF_NR_MKDIR 83
 #define CF_NR_MKDIRAT 258
 #define CF_NR_RMDIR 84
+#define CF_NR_LINK 86
+#define CF_NR_LINKAT 265
+#define CF_NR_SYMLINK 88
+#define CF_NR_SYMLINKAT 266
+#define CF_NR_CHOWN 92
+#define CF_NR_LCHOWN 94
+#define CF_NR_FCHOWNAT 260
+#define CF_NR_TRUNCATE 76
 #else
 #define CF_NR_UNLINK -1
 #define CF_NR_UNLINKAT 35
@@ -288,6 +296,14 @@ int BPF_PROG(cf_cgroup_rmdir, struct cgroup *cgrp, const char *path)
 #define CF_NR_MKDIR -1
 #define CF_NR_MKDIRAT 34
 #define CF_NR_RMDIR -1
+#define CF_NR_LINK -1
+#define CF_NR_LINKAT 37
+#define CF_NR_SYMLINK -1
+#define CF_NR_SYMLINKAT 36
+#define CF_NR_CHOWN -1
+#define CF_NR_LCHOWN -1
+#define CF_NR_FCHOWNAT 54
+#define CF_NR_TRUNCATE 45
 #endif
 
 #if defined(__TARGET_ARCH_x86)
@@ -344,7 +360,8 @@ static __always_inline __u16 read_path(char *dst, const char *src, __u16 *len)
 	return flags;
 }
 
-/* The path syscalls (unlink, rename, chmod, mkdir, rmdir): arguments and paths at entry. */
+/* The path syscalls (unlink, rename, chmod, mkdir, rmdir, link, symlink, chown, truncate):
+ * arguments and paths at entry. */
 static __always_inline int enter_path2(struct pt_regs *regs, long id, __u64 pid_tgid)
 {
 	__u32 kind;
@@ -358,6 +375,14 @@ static __always_inline int enter_path2(struct pt_regs *regs, long id, __u64 pid_
 		kind = CF_KIND_MKDIR;
 	else if (id == CF_NR_RMDIR)
 		kind = CF_KIND_RMDIR;
+	else if (id == CF_NR_LINK || id == CF_NR_LINKAT)
+		kind = CF_KIND_LINK;
+	else if (id == CF_NR_SYMLINK || id == CF_NR_SYMLINKAT)
+		kind = CF_KIND_SYMLINK;
+	else if (id == CF_NR_CHOWN || id == CF_NR_LCHOWN || id == CF_NR_FCHOWNAT)
+		kind = CF_KIND_CHOWN;
+	else if (id == CF_NR_TRUNCATE)
+		kind = CF_KIND_TRUNCATE;
 	else if (id == CF_NR_CONNECT)
 		return enter_net(regs, CF_KIND_CONNECT, pid_tgid);
 	else if (id == CF_NR_BIND)
@@ -393,9 +418,29 @@ static __always_inline int enter_path2(struct pt_regs *regs, long id, __u64 pid_
 		p2 = (const char *)PT_REGS_PARM4_CORE_SYSCALL(regs);
 		if (id == CF_NR_RENAMEAT2)
 			e->arg = (__s64)PT_REGS_PARM5_CORE_SYSCALL(regs);
-	} else if (id == CF_NR_RENAME) {
+	} else if (id == CF_NR_RENAME || id == CF_NR_LINK || id == CF_NR_SYMLINK) {
 		p1 = (const char *)PT_REGS_PARM1_CORE_SYSCALL(regs);
 		p2 = (const char *)PT_REGS_PARM2_CORE_SYSCALL(regs);
+	} else if (id == CF_NR_LINKAT) {
+		e->dfd = (__s32)PT_REGS_PARM1_CORE_SYSCALL(regs);
+		p1 = (const char *)PT_REGS_PARM2_CORE_SYSCALL(regs);
+		e->dfd2 = (__s32)PT_REGS_PARM3_CORE_SYSCALL(regs);
+		p2 = (const char *)PT_REGS_PARM4_CORE_SYSCALL(regs);
+		e->arg = (__s64)PT_REGS_PARM5_CORE_SYSCALL(regs);
+	} else if (id == CF_NR_SYMLINKAT) { /* symlinkat(target, newdirfd, linkpath) */
+		p1 = (const char *)PT_REGS_PARM1_CORE_SYSCALL(regs);
+		e->dfd2 = (__s32)PT_REGS_PARM2_CORE_SYSCALL(regs);
+		p2 = (const char *)PT_REGS_PARM3_CORE_SYSCALL(regs);
+	} else if (id == CF_NR_CHOWN || id == CF_NR_LCHOWN) {
+		p1 = (const char *)PT_REGS_PARM1_CORE_SYSCALL(regs);
+		e->arg = (__s64)((__u64)(__u32)PT_REGS_PARM2_CORE_SYSCALL(regs) | ((__u64)(__u32)PT_REGS_PARM3_CORE_SYSCALL(regs) << 32));
+	} else if (id == CF_NR_FCHOWNAT) {
+		e->dfd = (__s32)PT_REGS_PARM1_CORE_SYSCALL(regs);
+		p1 = (const char *)PT_REGS_PARM2_CORE_SYSCALL(regs);
+		e->arg = (__s64)((__u64)(__u32)PT_REGS_PARM3_CORE_SYSCALL(regs) | ((__u64)(__u32)PT_REGS_PARM4_CORE_SYSCALL(regs) << 32));
+	} else if (id == CF_NR_TRUNCATE) {
+		p1 = (const char *)PT_REGS_PARM1_CORE_SYSCALL(regs);
+		e->arg = (__s64)PT_REGS_PARM2_CORE_SYSCALL(regs);
 	} else if (id == CF_NR_FCHMODAT || id == CF_NR_MKDIRAT) {
 		e->dfd = (__s32)PT_REGS_PARM1_CORE_SYSCALL(regs);
 		p1 = (const char *)PT_REGS_PARM2_CORE_SYSCALL(regs);

@@ -41,6 +41,10 @@ enum cf_kind {
 	CF_KIND_RMDIR = 11, /* rmdir, unlinkat with AT_REMOVEDIR */
 	CF_KIND_CONNECT = 12, /* connect: the address asked for, and the result */
 	CF_KIND_BIND = 13,    /* bind */
+	CF_KIND_LINK = 14,    /* link, linkat: path = the existing file, path2 = the new name */
+	CF_KIND_SYMLINK = 15, /* symlink, symlinkat: path = the target text, path2 = the new link */
+	CF_KIND_CHOWN = 16,   /* chown, lchown, fchownat: arg = uid | gid << 32 (each -1 = unchanged) */
+	CF_KIND_TRUNCATE = 17, /* truncate: arg = the new length */
 };
 
 #define CF_SOCKADDR_MAX 112 /* enough for sockaddr_in6 and sockaddr_un (110 bytes) */
@@ -155,7 +159,8 @@ struct cf_open {
 	char path[CF_PATH_MAX]; /* variable: the path as the process gave it */
 };
 
-/* CF_KIND_UNLINK, _RENAME, _CHMOD, _MKDIR, _RMDIR: path syscalls, one record at exit (fixed size). */
+/* CF_KIND_UNLINK, _RENAME, _CHMOD, _MKDIR, _RMDIR, _LINK, _SYMLINK, _CHOWN, _TRUNCATE: path
+ * syscalls, one record at exit (fixed size). */
 struct cf_path2 {
 	struct cf_header h;
 	__s64 ret;         /* 0, or -errno */

@@ -66,6 +66,14 @@ SELECT e.id,
                || ' → ' || CASE WHEN e.ret >= 0 THEN e.ret ELSE coalesce(en.name, 'errno ' || -e.ret) END
            WHEN 'mkdir' THEN 'mkdir ' || coalesce(pa.path, '(unreadable path)') || printf(' %04o', e.aux)
                || ' → ' || CASE WHEN e.ret >= 0 THEN e.ret ELSE coalesce(en.name, 'errno ' || -e.ret) END
+           WHEN 'link' THEN 'link ' || coalesce(pa.path, '(unreadable path)') || ' ' || coalesce(pb.path, '(unreadable path)')
+               || ' → ' || CASE WHEN e.ret >= 0 THEN e.ret ELSE coalesce(en.name, 'errno ' || -e.ret) END
+           WHEN 'symlink' THEN 'symlink ' || coalesce(pa.path, '(unreadable path)') || ' ' || coalesce(pb.path, '(unreadable path)')
+               || ' → ' || CASE WHEN e.ret >= 0 THEN e.ret ELSE coalesce(en.name, 'errno ' || -e.ret) END
+           WHEN 'chown' THEN 'chown ' || coalesce(pa.path, '(unreadable path)') || ' ' || e.aux || ':' || e.aux2
+               || ' → ' || CASE WHEN e.ret >= 0 THEN e.ret ELSE coalesce(en.name, 'errno ' || -e.ret) END
+           WHEN 'truncate' THEN 'truncate ' || coalesce(pa.path, '(unreadable path)') || ' ' || e.aux
+               || ' → ' || CASE WHEN e.ret >= 0 THEN e.ret ELSE coalesce(en.name, 'errno ' || -e.ret) END
            -- connect 127.0.0.1:9 → ECONNREFUSED; bind [::1]:8080 → 0; connect /run/x.sock → 0
            WHEN 'connect' THEN 'connect ' || coalesce(CASE WHEN e.aux = 10 THEN '[' || ad.address || ']' ELSE ad.address END
                    || CASE WHEN e.aux2 IS NOT NULL THEN ':' || e.aux2 ELSE '' END, '(unreadable address)')
@@ -85,8 +93,8 @@ LEFT JOIN processes p ON p.id = e.process_id
 LEFT JOIN comms cm ON cm.id = e.comm_id
 LEFT JOIN execs x ON x.event_id = e.id AND e.kind = 1
 LEFT JOIN cgroups oc ON oc.id = e.object_id AND e.kind IN (4, 5)
-LEFT JOIN paths pa ON pa.id = e.object_id AND e.kind BETWEEN 6 AND 11
-LEFT JOIN paths pb ON pb.id = e.aux2 AND e.kind = 8
+LEFT JOIN paths pa ON pa.id = e.object_id AND e.kind IN (6, 7, 8, 9, 10, 11, 14, 15, 16, 17)
+LEFT JOIN paths pb ON pb.id = e.aux2 AND e.kind IN (8, 14, 15)
 LEFT JOIN addresses ad ON ad.id = e.object_id AND e.kind IN (12, 13)
 LEFT JOIN (SELECT 1 AS errno, 'EPERM' AS name UNION ALL SELECT 2, 'ENOENT' UNION ALL SELECT 6, 'ENXIO'
            UNION ALL SELECT 13, 'EACCES' UNION ALL SELECT 16, 'EBUSY' UNION ALL SELECT 17, 'EEXIST' UNION ALL SELECT 18, 'EXDEV'
@@ -95,7 +103,7 @@ LEFT JOIN (SELECT 1 AS errno, 'EPERM' AS name UNION ALL SELECT 2, 'ENOENT' UNION
            UNION ALL SELECT 39, 'ENOTEMPTY' UNION ALL SELECT 40, 'ELOOP' UNION ALL SELECT 98, 'EADDRINUSE'
            UNION ALL SELECT 99, 'EADDRNOTAVAIL' UNION ALL SELECT 101, 'ENETUNREACH' UNION ALL SELECT 110, 'ETIMEDOUT'
            UNION ALL SELECT 111, 'ECONNREFUSED' UNION ALL SELECT 113, 'EHOSTUNREACH' UNION ALL SELECT 115, 'EINPROGRESS'
-           UNION ALL SELECT 97, 'EAFNOSUPPORT') en ON en.errno = -e.ret AND e.kind BETWEEN 6 AND 13 AND e.ret < 0
+           UNION ALL SELECT 97, 'EAFNOSUPPORT') en ON en.errno = -e.ret AND e.kind BETWEEN 6 AND 17 AND e.ret < 0
 LEFT JOIN cgroups cg ON cg.id = e.cgroup_row
 LEFT JOIN containers ct ON ct.id = cg.container_id
      AND (ct.cgroup_path IS NULL OR cg.path = ct.cgroup_path OR substr(cg.path, 1, length(ct.cgroup_path) + 1) = ct.cgroup_path || '/')

@@ -88,7 +88,8 @@ public struct RecordDecoder: Sendable {
             // Stamped when the process asked (entry), not when the kernel answered.
             return Event(bootNanoseconds: e.enter_ns, pid: h.pid, tid: h.tid, cgroupID: h.cgroup_id, comm: comm, body: .open(open))
         case Int(CF_KIND_UNLINK.rawValue), Int(CF_KIND_RENAME.rawValue), Int(CF_KIND_CHMOD.rawValue),
-             Int(CF_KIND_MKDIR.rawValue), Int(CF_KIND_RMDIR.rawValue):
+             Int(CF_KIND_MKDIR.rawValue), Int(CF_KIND_RMDIR.rawValue), Int(CF_KIND_LINK.rawValue), Int(CF_KIND_SYMLINK.rawValue),
+             Int(CF_KIND_CHOWN.rawValue), Int(CF_KIND_TRUNCATE.rawValue):
             guard var e = load(cf_path2.self, record, fixedPart: MemoryLayout<cf_path2>.size),
                   let kind = EventKind(rawValue: Int(h.kind)) else { return nil }
             let change = PathChange(

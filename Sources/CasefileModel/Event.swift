@@ -373,6 +373,10 @@ public enum EventKind: Int, Sendable, CaseIterable, Hashable {
     case rmdir = 11
     case connect = 12
     case bind = 13
+    case link = 14
+    case symlink = 15
+    case chown = 16
+    case truncate = 17
 
     /// The name used in the store, the CLI (`--kind`) and reports.
     public var name: String {
@@ -390,11 +394,18 @@ public enum EventKind: Int, Sendable, CaseIterable, Hashable {
         case .rmdir: "rmdir"
         case .connect: "connect"
         case .bind: "bind"
+        case .link: "link"
+        case .symlink: "symlink"
+        case .chown: "chown"
+        case .truncate: "truncate"
         }
     }
 
     /// Path syscalls recorded through `PathChange`.
-    public static let pathChanges: Set<EventKind> = [.unlink, .rename, .chmod, .mkdir, .rmdir]
+    public static let pathChanges: Set<EventKind> = [.unlink, .rename, .chmod, .mkdir, .rmdir, .link, .symlink, .chown, .truncate]
+
+    /// Path syscalls whose second path (`aux2`) is a `paths.id`.
+    public static let twoPaths: Set<EventKind> = [.rename, .link, .symlink]
 
     public init?(name: String) {
         guard let kind = Self.allCases.first(where: { $0.name == name }) else { return nil }
@@ -417,6 +428,10 @@ public enum EventKind: Int, Sendable, CaseIterable, Hashable {
         case .rmdir: "A process removed (or tried to remove) a directory: rmdir, unlinkat with AT_REMOVEDIR."
         case .connect: "A process connected (or tried to connect) a socket to an address."
         case .bind: "A process bound (or tried to bind) a socket to a local address."
+        case .link: "A process made (or tried to make) a hard link: link, linkat."
+        case .symlink: "A process made (or tried to make) a symbolic link: symlink, symlinkat."
+        case .chown: "A process changed (or tried to change) a file's owner: chown, lchown, fchownat."
+        case .truncate: "A process truncated (or tried to truncate) a file by path: truncate."
         }
     }
 
@@ -425,7 +440,7 @@ public enum EventKind: Int, Sendable, CaseIterable, Hashable {
         switch self {
         case .exit: "exit code (0-255), when not killed by a signal"
         case .open: "the new file descriptor, or -errno (e.g. -2 ENOENT, -13 EACCES)"
-        case .unlink, .rename, .chmod, .mkdir, .rmdir, .bind: "0, or -errno"
+        case .unlink, .rename, .chmod, .mkdir, .rmdir, .bind, .link, .symlink, .chown, .truncate: "0, or -errno"
         case .connect: "0, or -errno (-115 EINPROGRESS: a non-blocking connect under way)"
         case .exec, .fork, .cgroupMkdir, .cgroupRmdir: nil
         }
@@ -443,6 +458,10 @@ public enum EventKind: Int, Sendable, CaseIterable, Hashable {
         case .unlink, .rmdir: "unlinkat flags (AT_REMOVEDIR = 0x200)"
         case .rename: "renameat2 flags (RENAME_NOREPLACE 1, RENAME_EXCHANGE 2, RENAME_WHITEOUT 4)"
         case .connect, .bind: "address family (2 AF_INET, 10 AF_INET6, 1 AF_UNIX)"
+        case .link: "linkat flags (AT_SYMLINK_FOLLOW 0x400)"
+        case .symlink: nil
+        case .chown: "new uid (-1: unchanged)"
+        case .truncate: "new length in bytes"
         }
     }
 
@@ -452,6 +471,9 @@ public enum EventKind: Int, Sendable, CaseIterable, Hashable {
         case .open: "creation mode (meaningful with O_CREAT or O_TMPFILE)"
         case .rename: "paths.id of the new path"
         case .connect, .bind: "port (IP families)"
+        case .link: "paths.id of the new name"
+        case .symlink: "paths.id of the new link"
+        case .chown: "new gid (-1: unchanged)"
         default: nil
         }
     }
@@ -459,7 +481,7 @@ public enum EventKind: Int, Sendable, CaseIterable, Hashable {
     /// What `events.aux3` means for this kind (nil: unused).
     public var aux3Means: String? {
         switch self {
-        case .open, .unlink, .rename, .chmod, .mkdir, .rmdir:
+        case .open, .unlink, .rename, .chmod, .mkdir, .rmdir, .link, .chown, .truncate:
             "directory fd a relative path was given against (NULL: the working directory, or an absolute path)"
         case .connect, .bind: "the socket's file descriptor"
         default: nil
@@ -475,6 +497,9 @@ public enum EventKind: Int, Sendable, CaseIterable, Hashable {
         case .open, .unlink, .chmod, .mkdir, .rmdir: "paths.id of the path as the process gave it (NULL: the kernel could not read it)"
         case .rename: "paths.id of the old path as the process gave it (NULL: the kernel could not read it)"
         case .connect, .bind: "addresses.id of the address (NULL: the kernel could not read it)"
+        case .link: "paths.id of the existing file as the process gave it (NULL: unreadable)"
+        case .symlink: "paths.id of the link's target text (NULL: unreadable)"
+        case .chown, .truncate: "paths.id of the path as the process gave it (NULL: the kernel could not read it)"
         case .exec, .exit: nil
         }
     }

@@ -48,7 +48,10 @@ public final class Recorder: Service, Sendable {
     public var services: [ServiceGroupConfiguration.ServiceConfiguration] {
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         if let enrichment { services.append(.init(service: enrichment)) }
-        services.append(.init(service: self, successTerminationBehavior: .gracefullyShutdownGroup))
+        // A recorder that fails (to start, or while writing) ends the group the same way a stop
+        // does: gracefully, so enrichment's connections close in their normal order.
+        services.append(.init(service: self, successTerminationBehavior: .gracefullyShutdownGroup,
+                              failureTerminationBehavior: .gracefullyShutdownGroup))
         return services
     }
 

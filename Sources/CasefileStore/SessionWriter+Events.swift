@@ -101,9 +101,13 @@ extension SessionWriter {
         case .path(let p):
             row.ret = p.result
             row.aux = p.argument
-            row.aux3 = p.dirFD == FileOpen.atFDCWD || p.path.bytes.first == UInt8(ascii: "/") ? nil : Int64(p.dirFD)
+            row.aux3 = p.dirFD == FileOpen.atFDCWD || p.path.bytes.first == UInt8(ascii: "/") || p.kind == .symlink ? nil : Int64(p.dirFD)
             row.object = p.pathUnreadable ? nil : try pathRow(p.path, truncated: p.pathTruncated, s)
-            if p.kind == .rename { row.aux2 = try pathRow(p.path2, truncated: p.path2Truncated, s) }
+            if EventKind.twoPaths.contains(p.kind) { row.aux2 = try pathRow(p.path2, truncated: p.path2Truncated, s) }
+            if p.kind == .chown { // uid and gid, each as chown takes it (-1: unchanged)
+                row.aux = Int64(Int32(bitPattern: UInt32(truncatingIfNeeded: p.argument)))
+                row.aux2 = Int64(Int32(bitPattern: UInt32(truncatingIfNeeded: p.argument >> 32)))
+            }
         case .net(let n):
             row.ret = n.result
             row.aux = Int64(n.family)

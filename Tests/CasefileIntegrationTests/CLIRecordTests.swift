@@ -3,7 +3,7 @@ import Foundation
 import Testing
 
 /// `casefile record` as a user runs it, then investigation of what it wrote: read-only, safe display.
-@Suite(.serialized)
+@Suite(.serialized, .timeLimit(.minutes(3)))  // a hang fails the test instead of holding CI
 struct CLIRecordTests {
     /// Ctrl-C stops a recording at once even with a long --duration, and the stop is clean.
     @Test func interruptStopsALongRecordingCleanly() throws {
@@ -94,6 +94,19 @@ struct CLIRecordTests {
         let edited = try CasefileCommand.run(["verify", "--db", copy, "--expect", head])
         #expect(edited.status == 1, "\(edited.stdout)")
         #expect(edited.stdout.contains("TAMPERED: the first bad batch is \(batch)."), "\(edited.stdout)")
+    }
+
+    /// A start that fails (here: no such directory) ends the recording at once, with enrichment
+    /// on too: the failure shuts the services down gracefully. (It used to hang, now and then,
+    /// while the enrichment's runtime connections were cancelled.) Several times: it was a race.
+    @Test func aFailedStartEndsPromptlyWithEnrichmentOn() throws {
+        guard Requirement.root() else { return }
+        for _ in 0..<5 {
+            let started = Date()
+            let r = try CasefileCommand.run(["record", "--db", "/nonexistent-dir-\(shortID())/case.db"])
+            #expect(r.status == 1 && r.stderr.contains("no directory"), "\(r.stderr)")
+            #expect(Date().timeIntervalSince(started) < 20)
+        }
     }
 
     /// Two recorders on one case file: the second is refused and says why; the first goes on.

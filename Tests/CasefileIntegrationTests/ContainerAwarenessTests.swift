@@ -8,7 +8,7 @@ import CasefileTestSupport
 import Testing
 
 /// Containers known from cgroups alone, with real kernels and real runtimes.
-@Suite(.serialized)
+@Suite(.serialized, .timeLimit(.minutes(3)))  // a hang fails the test instead of holding CI
 struct ContainerAwarenessTests {
     static let image = "casefile/busybox:1"
 

@@ -8,7 +8,7 @@ import Testing
 // `podman system service` (/run/podman/podman.sock). The faults and the JSON mapping are unit tests
 // (CasefileUnitTests/EngineAPITests.swift).
 
-@Suite("DockerEngineClient against real daemons", .serialized)
+@Suite("DockerEngineClient against real daemons", .serialized, .timeLimit(.minutes(3)))
 struct EngineAPIRuntimeTests {
     static let dockerSocket = "/var/run/docker.sock"
     static let podmanSocket = "/run/podman/podman.sock"

@@ -12,7 +12,7 @@ import Testing
 
 /// Enrichment against real runtimes: names, images, digests and pods arrive asynchronously and
 /// are back-filled into rows that events already point to.
-@Suite(.serialized)
+@Suite(.serialized, .timeLimit(.minutes(3)))  // a hang fails the test instead of holding CI
 struct EnrichmentTests {
     /// Pushed through the local registry by scripts/runtimes.sh, so it has a real repo digest.
     static let image = "localhost:5000/casefile/busybox:1"

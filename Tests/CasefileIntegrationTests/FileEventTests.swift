@@ -6,7 +6,7 @@ import Testing
 
 /// File events, performed for real: each open is a row with its arguments and its result —
 /// failed attempts included — on the host and inside a real Docker container.
-@Suite(.serialized)
+@Suite(.serialized, .timeLimit(.minutes(3)))  // a hang fails the test instead of holding CI
 struct FileEventTests {
     static let image = "casefile/busybox:1"
 
@@ -114,6 +114,31 @@ struct FileEventTests {
                     #expect(try one("unlink", "/tmp/cf-\(tag)-gone")["details"] as String? == "unlink /tmp/cf-\(tag)-gone → ENOENT")
                 }
             }
+        }
+    }
+
+    /// Links, symlinks, owners and lengths: two paths where there are two, uid:gid, the length.
+    @Test func linksOwnersAndLengthsWithTheirResults() async throws {
+        guard Requirement.root() else { return }
+        let tag = shortID()
+        let base = "/tmp/cf-l-\(tag)"
+        // GNU truncate(1) uses ftruncate on an fd; Python's os.truncate calls truncate(2) on the path.
+        let script = "echo x > \(base); ln \(base) \(base).hard; ln -s \(base) \(base).soft; chown 65534:65534 \(base); "
+            + "python3 -c \"import os, sys; os.truncate(sys.argv[1], 5)\" \(base); ln \(base) \(base).hard; rm -f \(base) \(base).hard \(base).soft"
+        let queue = try await record {
+            // The second ln fails on purpose (EEXIST); the script's status is rm's.
+            let result = try sh("sh -c '\(script)' 2>/dev/null")
+            #expect(result.status == 0, "\(result.output)")
+        }
+        try await queue.read { db in
+            func details(_ kind: String) throws -> [String] {
+                try Self.lines(db, kind: kind, containing: base).map { $0["details"] as String? ?? "" }
+            }
+            let links = try details("link"), symlinks = try details("symlink"), chowns = try details("chown"), truncates = try details("truncate")
+            #expect(links == ["link \(base) \(base).hard → 0", "link \(base) \(base).hard → EEXIST"])
+            #expect(symlinks == ["symlink \(base) \(base).soft → 0"])
+            #expect(chowns.contains("chown \(base) 65534:65534 → 0"), "\(chowns)")
+            #expect(truncates.contains("truncate \(base) 5 → 0"), "\(truncates)")
         }
     }
 }

@@ -5,7 +5,7 @@ import Testing
 
 /// connect and bind, performed for real, with the address as the process gave it and the result:
 /// refused connections are rows too; on the host and inside a real Docker container.
-@Suite(.serialized)
+@Suite(.serialized, .timeLimit(.minutes(3)))  // a hang fails the test instead of holding CI
 struct NetworkEventTests {
     static func lines(_ db: Database, kind: String, comm: String) throws -> [Row] {
         try Row.fetchAll(db, sql: """

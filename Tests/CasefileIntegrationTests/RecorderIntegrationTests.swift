@@ -8,7 +8,7 @@ import Testing
 
 /// The whole path on a real kernel: BPF tracepoints → ring buffer → decoder → pipeline →
 /// SQLite, checked from the case file. Needs root (mandatory in CI).
-@Suite(.serialized)
+@Suite(.serialized, .timeLimit(.minutes(3)))  // a hang fails the test instead of holding CI
 struct RecorderIntegrationTests {
     /// `comm` is stored per event as it was then: a shell that later execs `sleep` forked as
     /// `sh`, although its process row now says `sleep`.

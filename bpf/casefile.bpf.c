@@ -316,13 +316,28 @@ int BPF_PROG(cf_cgroup_rmdir, struct cgroup *cgrp, const char *path)
 
 #define CF_AT_REMOVEDIR 0x200
 
-/* connect, bind: the socket address at entry. */
-static __always_inline int enter_net(struct pt_regs *regs, __u32 kind, __u64 pid_tgid)
+/* The scratch record for a recorded syscall's entry; NULL for the recorder's own syscalls (they
+ * would feed back into the recording). */
+static __always_inline union cf_scratch *entry_scratch(__u64 pid_tgid)
 {
 	if ((__u32)(pid_tgid >> 32) == cf_self_tgid)
 		return 0;
 	__u32 zero = 0;
-	union cf_scratch *s = bpf_map_lookup_elem(&cf_scratch_map, &zero);
+	return bpf_map_lookup_elem(&cf_scratch_map, &zero);
+}
+
+/* Keeps a syscall's entry for its exit (per thread); a full table is counted. */
+static __always_inline void remember_entry(__u64 pid_tgid, void *e)
+{
+	__u32 tid = (__u32)pid_tgid;
+	if (bpf_map_update_elem(&cf_pending, &tid, e, 0 /* BPF_ANY */) != 0)
+		count(CF_COUNTER_PENDING_DROPS);
+}
+
+/* connect, bind: the socket address at entry. */
+static __always_inline int enter_net(struct pt_regs *regs, __u32 kind, __u64 pid_tgid)
+{
+	union cf_scratch *s = entry_scratch(pid_tgid);
 	if (!s)
 		return 0;
 	struct cf_net *e = &s->net;
@@ -338,9 +353,7 @@ static __always_inline int enter_net(struct pt_regs *regs, __u32 kind, __u64 pid
 		len = CF_SOCKADDR_MAX;
 	if (len > 0 && bpf_probe_read_user(e->addr, len, (const void *)PT_REGS_PARM2_CORE_SYSCALL(regs)) != 0)
 		e->addr_len = 0;
-	__u32 tid = (__u32)pid_tgid;
-	if (bpf_map_update_elem(&cf_pending, &tid, e, 0 /* BPF_ANY */) != 0)
-		count(CF_COUNTER_PENDING_DROPS);
+	remember_entry(pid_tgid, e);
 	return 0;
 }
 
@@ -389,10 +402,7 @@ static __always_inline int enter_path2(struct pt_regs *regs, long id, __u64 pid_
 		return enter_net(regs, CF_KIND_BIND, pid_tgid);
 	else
 		return 0;
-	if ((__u32)(pid_tgid >> 32) == cf_self_tgid)
-		return 0;
-	__u32 zero = 0;
-	union cf_scratch *s = bpf_map_lookup_elem(&cf_scratch_map, &zero);
+	union cf_scratch *s = entry_scratch(pid_tgid);
 	if (!s)
 		return 0;
 	struct cf_path2 *e = &s->path2;
@@ -457,9 +467,7 @@ static __always_inline int enter_path2(struct pt_regs *regs, long id, __u64 pid_
 		e->path_flags |= read_path(e->path2, p2, &len2) << 2;
 		e->path2_len = len2;
 	}
-	__u32 tid = (__u32)pid_tgid;
-	if (bpf_map_update_elem(&cf_pending, &tid, e, 0 /* BPF_ANY */) != 0)
-		count(CF_COUNTER_PENDING_DROPS);
+	remember_entry(pid_tgid, e);
 	return 0;
 }
 
@@ -484,11 +492,7 @@ int BPF_PROG(cf_sys_enter, struct pt_regs *regs, long id)
 	else
 		return enter_path2(regs, id, bpf_get_current_pid_tgid());
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	if ((__u32)(pid_tgid >> 32) == cf_self_tgid)
-		return 0;
-
-	__u32 zero = 0;
-	union cf_scratch *s = bpf_map_lookup_elem(&cf_scratch_map, &zero);
+	union cf_scratch *s = entry_scratch(pid_tgid);
 	if (!s)
 		return 0;
 	struct cf_open *e = &s->open;
@@ -531,9 +535,7 @@ int BPF_PROG(cf_sys_enter, struct pt_regs *regs, long id)
 		e->path_flags |= CF_PATH_TRUNCATED;
 	e->path_len = n;
 
-	__u32 tid = (__u32)pid_tgid;
-	if (bpf_map_update_elem(&cf_pending, &tid, e, 0 /* BPF_ANY */) != 0)
-		count(CF_COUNTER_PENDING_DROPS);
+	remember_entry(pid_tgid, e);
 	return 0;
 }
 

@@ -31,7 +31,8 @@ long cf_cgroup_path_by_id(int mount_fd, unsigned long long id, char *buf, size_t
 	return n;
 }
 
-int cf_ofd_lock_byte(int fd, long long offset)
+/* A write lock on the one byte at `offset`, as F_OFD_SETLK and F_OFD_GETLK take it. */
+static struct flock cf_byte_lock(long long offset)
 {
 	struct flock lock;
 	memset(&lock, 0, sizeof(lock));
@@ -39,17 +40,18 @@ int cf_ofd_lock_byte(int fd, long long offset)
 	lock.l_whence = SEEK_SET;
 	lock.l_start = offset;
 	lock.l_len = 1;
+	return lock;
+}
+
+int cf_ofd_lock_byte(int fd, long long offset)
+{
+	struct flock lock = cf_byte_lock(offset);
 	return fcntl(fd, F_OFD_SETLK, &lock) == 0 ? 0 : -errno;
 }
 
 int cf_ofd_byte_locked(int fd, long long offset)
 {
-	struct flock lock;
-	memset(&lock, 0, sizeof(lock));
-	lock.l_type = F_WRLCK;
-	lock.l_whence = SEEK_SET;
-	lock.l_start = offset;
-	lock.l_len = 1;
+	struct flock lock = cf_byte_lock(offset);
 	if (fcntl(fd, F_OFD_GETLK, &lock) != 0)
 		return -errno;
 	return lock.l_type == F_UNLCK ? 0 : 1;

@@ -57,7 +57,8 @@ struct CLIRecordTests {
         recorder.standardError = FileHandle.nullDevice
         try recorder.run()
         var privileges = ""
-        for _ in 0..<100 where privileges.isEmpty {
+        // Until the session row says it (before that, the file may not even have its tables yet).
+        for _ in 0..<200 where !privileges.hasPrefix("capabilities") && !privileges.hasPrefix("not reduced") {
             Thread.sleep(forTimeInterval: 0.1)
             privileges = (try? sh("sqlite3 -readonly '\(db)' 'SELECT privileges FROM sessions WHERE id = 1'"))?.output
                 .trimmingCharacters(in: .whitespacesAndNewlines) ?? ""

@@ -37,6 +37,7 @@ union cf_scratch {
 	struct cf_open open;
 	struct cf_path2 path2;
 	struct cf_net net;
+	struct cf_call call;
 };
 
 /* What a thread keeps between a syscall's entry and exit (h.kind says which). */
@@ -44,6 +45,7 @@ union cf_pending_value {
 	struct cf_open open;
 	struct cf_path2 path2;
 	struct cf_net net;
+	struct cf_call call;
 };
 
 /* File syscalls between entry and exit, per thread: the entry's arguments and path (read at
@@ -70,6 +72,23 @@ const volatile __u32 cf_cgroup_v1_cpuset = 0;
 /* Set by the loader: the recorder's own tgid, whose file syscalls are not recorded (its reads of
  * /proc and of the case file would otherwise feed back into the recording). */
 const volatile __u32 cf_self_tgid = 0;
+
+/* Set by the loader: bit k set = events of kind k are recorded (`record --events`). Syscall kinds
+ * that are off cost one table lookup and one test per syscall. */
+const volatile __u64 cf_enabled_kinds = ~0ULL;
+
+/* Set by the loader: 1 when the recording has a scope (`--exclude-host`, `--container`, `--pod`).
+ * User space then puts every cgroup it finds out of scope into cf_skip_cgroups; events of tasks in
+ * those cgroups are counted (CF_COUNTER_SCOPE_SKIPS) and not written. Cgroups not yet judged are
+ * recorded: a scope narrows, it never loses what is in it. */
+const volatile __u32 cf_scoped = 0;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u64);  /* cgroup id (tracked hierarchy) */
+	__type(value, __u8);
+} cf_skip_cgroups SEC(".maps");
 
 static __always_inline __u64 current_cgroup_id(void)
 {
@@ -107,6 +126,23 @@ static __always_inline void emit(void *rec, __u64 size)
 		count(CF_COUNTER_RINGBUF_DROPS);
 }
 
+static __always_inline int enabled(__u32 kind)
+{
+	return kind < 64 && ((cf_enabled_kinds >> kind) & 1);
+}
+
+/* True when the current task's cgroup was judged out of the recording's scope (counted). */
+static __always_inline int out_of_scope(void)
+{
+	if (!cf_scoped)
+		return 0;
+	__u64 cgroup = current_cgroup_id();
+	if (!bpf_map_lookup_elem(&cf_skip_cgroups, &cgroup))
+		return 0;
+	count(CF_COUNTER_SCOPE_SKIPS);
+	return 1;
+}
+
 static __always_inline void fill_header(struct cf_header *h, __u32 kind, __u32 size)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
@@ -122,6 +158,8 @@ static __always_inline void fill_header(struct cf_header *h, __u32 kind, __u32 s
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(cf_exec, struct task_struct *task, pid_t old_pid, struct linux_binprm *bprm)
 {
+	if (out_of_scope())
+		return 0;
 	__u32 zero = 0;
 	struct cf_exec *e = bpf_map_lookup_elem(&cf_scratch_map, &zero);
 	if (!e)
@@ -180,6 +218,8 @@ int BPF_PROG(cf_fork, struct task_struct *parent, struct task_struct *child)
 	pid_t child_tgid = BPF_CORE_READ(child, tgid);
 	if (child_pid != child_tgid)
 		return 0; /* a new thread, not a new process */
+	if (out_of_scope())
+		return 0;
 
 	struct cf_fork e = {};
 	__u64 uid_gid = bpf_get_current_uid_gid();
@@ -190,25 +230,6 @@ int BPF_PROG(cf_fork, struct task_struct *parent, struct task_struct *child)
 	e.child_tid = child_pid;
 	e.uid = (__u32)uid_gid;
 	e.gid = uid_gid >> 32;
-	emit(&e, sizeof(e));
-	return 0;
-}
-
-SEC("tp_btf/sched_process_exit")
-int BPF_PROG(cf_exit, struct task_struct *task)
-{
-	/* do_exit() decrements signal->live before this tracepoint: zero means the
-	 * thread group is dead. Works on kernels with and without the tracepoint's
-	 * later `group_dead` argument. Threads exiting at once on several CPUs can each
-	 * read zero here; user space (Pipeline) keeps the first exit of a process. */
-	if (BPF_CORE_READ(task, signal, live.counter) != 0)
-		return 0;
-
-	struct cf_exit e = {};
-	fill_header(&e.h, CF_KIND_EXIT, sizeof(e));
-	e.start_boot_ns = BPF_CORE_READ(task, group_leader, start_boottime);
-	e.exit_code = BPF_CORE_READ(task, exit_code);
-	e.ppid = BPF_CORE_READ(task, real_parent, tgid);
 	emit(&e, sizeof(e));
 	return 0;
 }
@@ -252,21 +273,20 @@ int BPF_PROG(cf_cgroup_rmdir, struct cgroup *cgrp, const char *path)
 	return emit_cgroup(CF_KIND_CGROUP_RMDIR, cgrp, path);
 }
 
-/* ---- File syscalls: entry remembered per thread, one record at exit ---- */
+/* ---- Syscalls: entry remembered per thread, one record at exit ----
+ *
+ * Two generic programs serve every recorded syscall: sys_enter looks the syscall number up in
+ * cf_syscall_kind (one load; 0 = not recorded), reads the arguments and the strings the process
+ * passed (at entry, before the kernel acts on them) and keeps them per thread in cf_pending;
+ * sys_exit adds the result and writes one record. */
+
+#define CF_NR_TABLE 512
 
 #if defined(__TARGET_ARCH_x86)
 #define CF_NR_OPEN 2
 #define CF_NR_CREAT 85
 #define CF_NR_OPENAT 257
 #define CF_NR_OPENAT2 437
-#else /* the generic syscall table (arm64, riscv64): no open or creat */
-#define CF_NR_OPEN -1
-#define CF_NR_CREAT -1
-#define CF_NR_OPENAT 56
-#define CF_NR_OPENAT2 437
-#endif
-
-#if defined(__TARGET_ARCH_x86)
 #define CF_NR_UNLINK 87
 #define CF_NR_UNLINKAT 263
 #define CF_NR_RENAME 82
@@ -285,7 +305,44 @@ int BPF_PROG(cf_cgroup_rmdir, struct cgroup *cgrp, const char *path)
 #define CF_NR_LCHOWN 94
 #define CF_NR_FCHOWNAT 260
 #define CF_NR_TRUNCATE 76
-#else
+#define CF_NR_FCHMOD 91
+#define CF_NR_FCHOWN 93
+#define CF_NR_FTRUNCATE 77
+#define CF_NR_CONNECT 42
+#define CF_NR_BIND 49
+#define CF_NR_ACCEPT 43
+#define CF_NR_ACCEPT4 288
+#define CF_NR_LISTEN 50
+#define CF_NR_SETUID 105
+#define CF_NR_SETGID 106
+#define CF_NR_SETREUID 113
+#define CF_NR_SETREGID 114
+#define CF_NR_SETRESUID 117
+#define CF_NR_SETRESGID 119
+#define CF_NR_SETFSUID 122
+#define CF_NR_SETFSGID 123
+#define CF_NR_CAPSET 126
+#define CF_NR_PTRACE 101
+#define CF_NR_MOUNT 165
+#define CF_NR_UMOUNT2 166
+#define CF_NR_INIT_MODULE 175
+#define CF_NR_FINIT_MODULE 313
+#define CF_NR_DELETE_MODULE 176
+#define CF_NR_BPF 321
+#define CF_NR_UNSHARE 272
+#define CF_NR_SETNS 308
+#define CF_NR_MEMFD_CREATE 319
+#define CF_NR_KILL 62
+#define CF_NR_TKILL 200
+#define CF_NR_TGKILL 234
+#define CF_NR_EXECVEAT 322
+#define CF_NR_CHROOT 161
+#define CF_NR_PIVOT_ROOT 155
+#else /* the generic syscall table (arm64, riscv64): no open, creat, unlink, ... (-1: absent) */
+#define CF_NR_OPEN -1
+#define CF_NR_CREAT -1
+#define CF_NR_OPENAT 56
+#define CF_NR_OPENAT2 437
 #define CF_NR_UNLINK -1
 #define CF_NR_UNLINKAT 35
 #define CF_NR_RENAME -1
@@ -304,15 +361,70 @@ int BPF_PROG(cf_cgroup_rmdir, struct cgroup *cgrp, const char *path)
 #define CF_NR_LCHOWN -1
 #define CF_NR_FCHOWNAT 54
 #define CF_NR_TRUNCATE 45
-#endif
-
-#if defined(__TARGET_ARCH_x86)
-#define CF_NR_CONNECT 42
-#define CF_NR_BIND 49
-#else
+#define CF_NR_FCHMOD 52
+#define CF_NR_FCHOWN 55
+#define CF_NR_FTRUNCATE 46
 #define CF_NR_CONNECT 203
 #define CF_NR_BIND 200
+#define CF_NR_ACCEPT 202
+#define CF_NR_ACCEPT4 242
+#define CF_NR_LISTEN 201
+#define CF_NR_SETUID 146
+#define CF_NR_SETGID 144
+#define CF_NR_SETREUID 145
+#define CF_NR_SETREGID 143
+#define CF_NR_SETRESUID 147
+#define CF_NR_SETRESGID 149
+#define CF_NR_SETFSUID 151
+#define CF_NR_SETFSGID 152
+#define CF_NR_CAPSET 91
+#define CF_NR_PTRACE 117
+#define CF_NR_MOUNT 40
+#define CF_NR_UMOUNT2 39
+#define CF_NR_INIT_MODULE 105
+#define CF_NR_FINIT_MODULE 273
+#define CF_NR_DELETE_MODULE 106
+#define CF_NR_BPF 280
+#define CF_NR_UNSHARE 97
+#define CF_NR_SETNS 268
+#define CF_NR_MEMFD_CREATE 279
+#define CF_NR_KILL 129
+#define CF_NR_TKILL 130
+#define CF_NR_TGKILL 131
+#define CF_NR_EXECVEAT 281
+#define CF_NR_CHROOT 51
+#define CF_NR_PIVOT_ROOT 41
 #endif
+#define CF_NR_FCHMODAT2 452 /* Linux 6.6; the same number everywhere */
+
+/* Syscall number → kind (0: not recorded), this architecture. */
+static const volatile __u8 cf_syscall_kind[CF_NR_TABLE] = {
+#if defined(__TARGET_ARCH_x86)
+	[CF_NR_OPEN] = CF_KIND_OPEN, [CF_NR_CREAT] = CF_KIND_OPEN,
+	[CF_NR_UNLINK] = CF_KIND_UNLINK, [CF_NR_RENAME] = CF_KIND_RENAME, [CF_NR_CHMOD] = CF_KIND_CHMOD,
+	[CF_NR_MKDIR] = CF_KIND_MKDIR, [CF_NR_RMDIR] = CF_KIND_RMDIR, [CF_NR_LINK] = CF_KIND_LINK,
+	[CF_NR_SYMLINK] = CF_KIND_SYMLINK, [CF_NR_CHOWN] = CF_KIND_CHOWN, [CF_NR_LCHOWN] = CF_KIND_CHOWN,
+#endif
+	[CF_NR_OPENAT] = CF_KIND_OPEN, [CF_NR_OPENAT2] = CF_KIND_OPEN,
+	[CF_NR_UNLINKAT] = CF_KIND_UNLINK, /* CF_KIND_RMDIR with AT_REMOVEDIR */
+	[CF_NR_RENAMEAT] = CF_KIND_RENAME, [CF_NR_RENAMEAT2] = CF_KIND_RENAME,
+	[CF_NR_FCHMODAT] = CF_KIND_CHMOD, [CF_NR_FCHMODAT2] = CF_KIND_CHMOD, [CF_NR_MKDIRAT] = CF_KIND_MKDIR,
+	[CF_NR_LINKAT] = CF_KIND_LINK, [CF_NR_SYMLINKAT] = CF_KIND_SYMLINK, [CF_NR_FCHOWNAT] = CF_KIND_CHOWN,
+	[CF_NR_TRUNCATE] = CF_KIND_TRUNCATE,
+	[CF_NR_FCHMOD] = CF_KIND_FCHMOD, [CF_NR_FCHOWN] = CF_KIND_FCHOWN, [CF_NR_FTRUNCATE] = CF_KIND_FTRUNCATE,
+	[CF_NR_CONNECT] = CF_KIND_CONNECT, [CF_NR_BIND] = CF_KIND_BIND,
+	[CF_NR_ACCEPT] = CF_KIND_ACCEPT, [CF_NR_ACCEPT4] = CF_KIND_ACCEPT, [CF_NR_LISTEN] = CF_KIND_LISTEN,
+	[CF_NR_SETUID] = CF_KIND_SETUID, [CF_NR_SETREUID] = CF_KIND_SETREUID, [CF_NR_SETRESUID] = CF_KIND_SETRESUID,
+	[CF_NR_SETFSUID] = CF_KIND_SETFSUID, [CF_NR_SETGID] = CF_KIND_SETGID, [CF_NR_SETREGID] = CF_KIND_SETREGID,
+	[CF_NR_SETRESGID] = CF_KIND_SETRESGID, [CF_NR_SETFSGID] = CF_KIND_SETFSGID,
+	[CF_NR_CAPSET] = CF_KIND_CAPSET, [CF_NR_PTRACE] = CF_KIND_PTRACE,
+	[CF_NR_MOUNT] = CF_KIND_MOUNT, [CF_NR_UMOUNT2] = CF_KIND_UMOUNT,
+	[CF_NR_INIT_MODULE] = CF_KIND_MODULE_LOAD, [CF_NR_FINIT_MODULE] = CF_KIND_MODULE_LOAD,
+	[CF_NR_DELETE_MODULE] = CF_KIND_MODULE_UNLOAD, [CF_NR_BPF] = CF_KIND_BPF,
+	[CF_NR_UNSHARE] = CF_KIND_UNSHARE, [CF_NR_SETNS] = CF_KIND_SETNS, [CF_NR_MEMFD_CREATE] = CF_KIND_MEMFD_CREATE,
+	[CF_NR_KILL] = CF_KIND_KILL, [CF_NR_TKILL] = CF_KIND_KILL, [CF_NR_TGKILL] = CF_KIND_KILL,
+	[CF_NR_EXECVEAT] = CF_KIND_EXECVEAT, [CF_NR_CHROOT] = CF_KIND_CHROOT, [CF_NR_PIVOT_ROOT] = CF_KIND_PIVOT_ROOT,
+};
 
 #define CF_AT_REMOVEDIR 0x200
 
@@ -334,8 +446,9 @@ static __always_inline void remember_entry(__u64 pid_tgid, void *e)
 		count(CF_COUNTER_PENDING_DROPS);
 }
 
-/* connect, bind: the socket address at entry. */
-static __always_inline int enter_net(struct pt_regs *regs, __u32 kind, __u64 pid_tgid)
+/* connect, bind: the socket address at entry; accept: where the kernel will write the peer's;
+ * listen: the backlog. */
+static __always_inline int enter_net(struct pt_regs *regs, __u32 kind, __u64 pid_tgid, long id)
 {
 	union cf_scratch *s = entry_scratch(pid_tgid);
 	if (!s)
@@ -344,15 +457,28 @@ static __always_inline int enter_net(struct pt_regs *regs, __u32 kind, __u64 pid
 	e->h.kind = kind;
 	e->enter_ns = bpf_ktime_get_boot_ns();
 	e->fd = (__s32)PT_REGS_PARM1_CORE_SYSCALL(regs);
-	__u32 len = (__u32)PT_REGS_PARM3_CORE_SYSCALL(regs);
-	e->addr_len = len;
-	if (len > CF_SOCKADDR_MAX)
-		len = CF_SOCKADDR_MAX;
+	e->addr_len = 0;
+	e->uaddr = 0;
+	e->uaddr_len = 0;
+	e->arg = 0;
 	__builtin_memset(e->addr, 0, sizeof(e->addr));
-	if (len > CF_SOCKADDR_MAX) /* again, in a form the verifier tracks as a bound */
-		len = CF_SOCKADDR_MAX;
-	if (len > 0 && bpf_probe_read_user(e->addr, len, (const void *)PT_REGS_PARM2_CORE_SYSCALL(regs)) != 0)
-		e->addr_len = 0;
+	if (kind == CF_KIND_ACCEPT) {
+		e->uaddr = (__u64)PT_REGS_PARM2_CORE_SYSCALL(regs);
+		e->uaddr_len = (__u64)PT_REGS_PARM3_CORE_SYSCALL(regs);
+		if (id == CF_NR_ACCEPT4)
+			e->arg = (__s32)PT_REGS_PARM4_CORE_SYSCALL(regs);
+	} else if (kind == CF_KIND_LISTEN) {
+		e->arg = (__s32)PT_REGS_PARM2_CORE_SYSCALL(regs);
+	} else {
+		__u32 len = (__u32)PT_REGS_PARM3_CORE_SYSCALL(regs);
+		e->addr_len = len;
+		if (len > CF_SOCKADDR_MAX)
+			len = CF_SOCKADDR_MAX;
+		if (len > CF_SOCKADDR_MAX) /* again, in a form the verifier tracks as a bound */
+			len = CF_SOCKADDR_MAX;
+		if (len > 0 && bpf_probe_read_user(e->addr, len, (const void *)PT_REGS_PARM2_CORE_SYSCALL(regs)) != 0)
+			e->addr_len = 0;
+	}
 	remember_entry(pid_tgid, e);
 	return 0;
 }
@@ -373,35 +499,11 @@ static __always_inline __u16 read_path(char *dst, const char *src, __u16 *len)
 	return flags;
 }
 
-/* The path syscalls (unlink, rename, chmod, mkdir, rmdir, link, symlink, chown, truncate):
- * arguments and paths at entry. */
-static __always_inline int enter_path2(struct pt_regs *regs, long id, __u64 pid_tgid)
+/* The path syscalls (unlink, rename, chmod, mkdir, rmdir, link, symlink, chown, truncate) and
+ * their fd forms (fchmod, fchown, ftruncate: dfd is the file, no path): arguments and paths at
+ * entry. */
+static __always_inline int enter_path2(struct pt_regs *regs, __u32 kind, long id, __u64 pid_tgid)
 {
-	__u32 kind;
-	if (id == CF_NR_UNLINK || id == CF_NR_UNLINKAT)
-		kind = CF_KIND_UNLINK;
-	else if (id == CF_NR_RENAME || id == CF_NR_RENAMEAT || id == CF_NR_RENAMEAT2)
-		kind = CF_KIND_RENAME;
-	else if (id == CF_NR_CHMOD || id == CF_NR_FCHMODAT)
-		kind = CF_KIND_CHMOD;
-	else if (id == CF_NR_MKDIR || id == CF_NR_MKDIRAT)
-		kind = CF_KIND_MKDIR;
-	else if (id == CF_NR_RMDIR)
-		kind = CF_KIND_RMDIR;
-	else if (id == CF_NR_LINK || id == CF_NR_LINKAT)
-		kind = CF_KIND_LINK;
-	else if (id == CF_NR_SYMLINK || id == CF_NR_SYMLINKAT)
-		kind = CF_KIND_SYMLINK;
-	else if (id == CF_NR_CHOWN || id == CF_NR_LCHOWN || id == CF_NR_FCHOWNAT)
-		kind = CF_KIND_CHOWN;
-	else if (id == CF_NR_TRUNCATE)
-		kind = CF_KIND_TRUNCATE;
-	else if (id == CF_NR_CONNECT)
-		return enter_net(regs, CF_KIND_CONNECT, pid_tgid);
-	else if (id == CF_NR_BIND)
-		return enter_net(regs, CF_KIND_BIND, pid_tgid);
-	else
-		return 0;
 	union cf_scratch *s = entry_scratch(pid_tgid);
 	if (!s)
 		return 0;
@@ -412,10 +514,17 @@ static __always_inline int enter_path2(struct pt_regs *regs, long id, __u64 pid_
 	e->dfd = -100;
 	e->dfd2 = -100;
 	e->arg = 0;
+	e->path_len = 0;
 	e->path2_len = 0;
 	e->path_flags = 0;
 	const char *p1 = 0, *p2 = 0;
-	if (id == CF_NR_UNLINKAT) {
+	if (kind == CF_KIND_FCHMOD || kind == CF_KIND_FTRUNCATE) {
+		e->dfd = (__s32)PT_REGS_PARM1_CORE_SYSCALL(regs);
+		e->arg = (__s64)PT_REGS_PARM2_CORE_SYSCALL(regs);
+	} else if (kind == CF_KIND_FCHOWN) {
+		e->dfd = (__s32)PT_REGS_PARM1_CORE_SYSCALL(regs);
+		e->arg = (__s64)((__u64)(__u32)PT_REGS_PARM2_CORE_SYSCALL(regs) | ((__u64)(__u32)PT_REGS_PARM3_CORE_SYSCALL(regs) << 32));
+	} else if (id == CF_NR_UNLINKAT) {
 		e->dfd = (__s32)PT_REGS_PARM1_CORE_SYSCALL(regs);
 		p1 = (const char *)PT_REGS_PARM2_CORE_SYSCALL(regs);
 		e->arg = (__s64)PT_REGS_PARM3_CORE_SYSCALL(regs);
@@ -451,7 +560,7 @@ static __always_inline int enter_path2(struct pt_regs *regs, long id, __u64 pid_
 	} else if (id == CF_NR_TRUNCATE) {
 		p1 = (const char *)PT_REGS_PARM1_CORE_SYSCALL(regs);
 		e->arg = (__s64)PT_REGS_PARM2_CORE_SYSCALL(regs);
-	} else if (id == CF_NR_FCHMODAT || id == CF_NR_MKDIRAT) {
+	} else if (id == CF_NR_FCHMODAT || id == CF_NR_FCHMODAT2 || id == CF_NR_MKDIRAT) {
 		e->dfd = (__s32)PT_REGS_PARM1_CORE_SYSCALL(regs);
 		p1 = (const char *)PT_REGS_PARM2_CORE_SYSCALL(regs);
 		e->arg = (__s64)PT_REGS_PARM3_CORE_SYSCALL(regs);
@@ -461,7 +570,8 @@ static __always_inline int enter_path2(struct pt_regs *regs, long id, __u64 pid_
 	} else { /* unlink, rmdir */
 		p1 = (const char *)PT_REGS_PARM1_CORE_SYSCALL(regs);
 	}
-	e->path_flags = read_path(e->path, p1, &e->path_len);
+	if (p1)
+		e->path_flags = read_path(e->path, p1, &e->path_len);
 	if (p2) {
 		__u16 len2 = 0;
 		e->path_flags |= read_path(e->path2, p2, &len2) << 2;
@@ -477,29 +587,17 @@ struct cf_open_how {
 	__u64 resolve;
 };
 
-SEC("tp_btf/sys_enter")
-int BPF_PROG(cf_sys_enter, struct pt_regs *regs, long id)
+static __always_inline int enter_open(struct pt_regs *regs, long id, __u64 pid_tgid)
 {
-	__u16 which;
-	if (id == CF_NR_OPENAT)
-		which = CF_SYS_OPENAT;
-	else if (id == CF_NR_OPEN)
-		which = CF_SYS_OPEN;
-	else if (id == CF_NR_OPENAT2)
-		which = CF_SYS_OPENAT2;
-	else if (id == CF_NR_CREAT)
-		which = CF_SYS_CREAT;
-	else
-		return enter_path2(regs, id, bpf_get_current_pid_tgid());
-	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	union cf_scratch *s = entry_scratch(pid_tgid);
 	if (!s)
 		return 0;
+	__u16 which = id == CF_NR_OPENAT ? CF_SYS_OPENAT : id == CF_NR_OPENAT2 ? CF_SYS_OPENAT2
+		: id == CF_NR_OPEN ? CF_SYS_OPEN : CF_SYS_CREAT;
 	struct cf_open *e = &s->open;
 	e->h.kind = CF_KIND_OPEN;
 	e->enter_ns = bpf_ktime_get_boot_ns();
 	e->syscall = which;
-	e->path_flags = 0;
 	e->dfd = -100; /* AT_FDCWD */
 	e->mode = 0;
 	const char *path;
@@ -524,19 +622,229 @@ int BPF_PROG(cf_sys_enter, struct pt_regs *regs, long id)
 		e->flags = 0x40 | 0x1 | 0x200;
 		e->mode = (__u32)PT_REGS_PARM2_CORE_SYSCALL(regs);
 	}
-	long n = bpf_probe_read_user_str(e->path, sizeof(e->path), path);
-	if (n < 0) {
-		e->path_flags |= CF_PATH_UNREADABLE;
-		n = 0;
-	} else if (n > 0) {
-		n -= 1;
-	}
-	if (n >= CF_PATH_MAX - 1)
-		e->path_flags |= CF_PATH_TRUNCATED;
-	e->path_len = n;
-
+	e->path_flags = read_path(e->path, path, &e->path_len);
 	remember_entry(pid_tgid, e);
 	return 0;
+}
+
+/* A string argument of a privilege call: read when given, CF_PATH_ABSENT when NULL. */
+static __always_inline __u16 read_call_str(char *dst, const char *src, __u16 *len, __u16 absent)
+{
+	*len = 0;
+	if (!src)
+		return absent;
+	return read_path(dst, src, len);
+}
+
+#define CF_BPF_MAP_CREATE 0
+#define CF_BPF_PROG_LOAD 5
+#define CF_BPF_ATTR_MAP_NAME 28  /* offsetof(union bpf_attr, map_name) */
+#define CF_BPF_ATTR_PROG_NAME 48 /* offsetof(union bpf_attr, prog_name) */
+
+/* Privilege and escape calls: the numeric arguments and strings each kind keeps (see
+ * casefile.h next to the kinds). */
+static __always_inline int enter_call(struct pt_regs *regs, __u32 kind, long id, __u64 pid_tgid)
+{
+	union cf_scratch *s = entry_scratch(pid_tgid);
+	if (!s)
+		return 0;
+	struct cf_call *e = &s->call;
+	e->h.kind = kind;
+	e->enter_ns = bpf_ktime_get_boot_ns();
+	e->syscall_nr = (__u32)id;
+	e->str_flags = CF_PATH_ABSENT | CF_PATH2_ABSENT;
+	e->str_len = 0;
+	e->str2_len = 0;
+	e->name_len = 0;
+	e->args[0] = (__s64)PT_REGS_PARM1_CORE_SYSCALL(regs);
+	e->args[1] = (__s64)PT_REGS_PARM2_CORE_SYSCALL(regs);
+	e->args[2] = (__s64)PT_REGS_PARM3_CORE_SYSCALL(regs);
+	e->args[3] = 0;
+	const char *p1 = 0, *p2 = 0;
+	if (kind == CF_KIND_SETUID || kind == CF_KIND_SETGID || kind == CF_KIND_SETFSUID || kind == CF_KIND_SETFSGID) {
+		e->args[0] = (__s32)e->args[0]; /* ids are 32-bit; -1 = unchanged */
+		e->args[1] = 0;
+		e->args[2] = 0;
+	} else if (kind == CF_KIND_SETREUID || kind == CF_KIND_SETREGID) {
+		e->args[0] = (__s32)e->args[0];
+		e->args[1] = (__s32)e->args[1];
+		e->args[2] = 0;
+	} else if (kind == CF_KIND_SETRESUID || kind == CF_KIND_SETRESGID) {
+		e->args[0] = (__s32)e->args[0];
+		e->args[1] = (__s32)e->args[1];
+		e->args[2] = (__s32)e->args[2];
+	} else if (kind == CF_KIND_CAPSET) {
+		/* capset(header, data): data is two {effective, permitted, inheritable} (version 2, 3) */
+		__u32 data[6] = {};
+		const void *datap = (const void *)e->args[1];
+		if (!datap || bpf_probe_read_user(data, sizeof(data), datap) != 0) {
+			e->str_flags |= CF_PATH_UNREADABLE;
+			e->args[0] = e->args[1] = e->args[2] = 0;
+		} else {
+			e->args[0] = (__s64)((__u64)data[0] | (__u64)data[3] << 32);
+			e->args[1] = (__s64)((__u64)data[1] | (__u64)data[4] << 32);
+			e->args[2] = (__s64)((__u64)data[2] | (__u64)data[5] << 32);
+		}
+	} else if (kind == CF_KIND_PTRACE) {
+		e->args[1] = (__s32)e->args[1];
+	} else if (kind == CF_KIND_MOUNT) { /* mount(source, target, fstype, flags, data) */
+		p2 = (const char *)e->args[0];
+		p1 = (const char *)e->args[1];
+		const char *fstype = (const char *)e->args[2];
+		e->args[0] = (__s64)PT_REGS_PARM4_CORE_SYSCALL(regs);
+		e->args[1] = e->args[2] = 0;
+		if (fstype) {
+			long n = bpf_probe_read_user_str(e->name, sizeof(e->name), fstype);
+			e->name_len = n > 0 ? n - 1 : 0;
+		}
+	} else if (kind == CF_KIND_UMOUNT) { /* umount2(target, flags) */
+		p1 = (const char *)e->args[0];
+		e->args[0] = e->args[1];
+		e->args[1] = e->args[2] = 0;
+	} else if (kind == CF_KIND_MODULE_LOAD) {
+		if (id == CF_NR_FINIT_MODULE) { /* finit_module(fd, params, flags) */
+			p1 = (const char *)e->args[1];
+			__s64 fd = (__s32)e->args[0];
+			e->args[0] = e->args[2];
+			e->args[1] = 0;
+			e->args[2] = fd;
+			e->args[3] = 1;
+		} else { /* init_module(image, len, params) */
+			p1 = (const char *)e->args[2];
+			e->args[0] = 0;
+			e->args[2] = 0;
+		}
+	} else if (kind == CF_KIND_MODULE_UNLOAD) { /* delete_module(name, flags) */
+		p1 = (const char *)e->args[0];
+		e->args[0] = e->args[1];
+		e->args[1] = e->args[2] = 0;
+	} else if (kind == CF_KIND_BPF) { /* bpf(cmd, attr, size) */
+		const char *attr = (const char *)e->args[1];
+		__u32 cmd = (__u32)e->args[0];
+		e->args[0] = cmd;
+		e->args[1] = 0;
+		if (attr && (cmd == CF_BPF_PROG_LOAD || cmd == CF_BPF_MAP_CREATE)) {
+			__u32 type = 0;
+			bpf_probe_read_user(&type, sizeof(type), attr);
+			e->args[1] = type;
+			long n = bpf_probe_read_user_str(e->name, sizeof(e->name),
+				attr + (cmd == CF_BPF_PROG_LOAD ? CF_BPF_ATTR_PROG_NAME : CF_BPF_ATTR_MAP_NAME));
+			e->name_len = n > 0 ? n - 1 : 0;
+		}
+	} else if (kind == CF_KIND_UNSHARE) {
+		e->args[1] = e->args[2] = 0;
+	} else if (kind == CF_KIND_SETNS) {
+		e->args[0] = (__s32)e->args[0];
+		e->args[2] = 0;
+	} else if (kind == CF_KIND_MEMFD_CREATE) { /* memfd_create(name, flags) */
+		p1 = (const char *)e->args[0];
+		e->args[0] = e->args[1];
+		e->args[1] = e->args[2] = 0;
+	} else if (kind == CF_KIND_KILL) {
+		if (id == CF_NR_KILL) { /* kill(pid, sig) */
+			e->args[0] = (__s32)e->args[0];
+			e->args[1] = (__s32)e->args[1];
+			e->args[2] = 0;
+		} else if (id == CF_NR_TKILL) { /* tkill(tid, sig) */
+			e->args[2] = (__s32)e->args[0];
+			e->args[0] = 0;
+			e->args[1] = (__s32)e->args[1];
+			e->args[3] = 1;
+		} else { /* tgkill(tgid, tid, sig) */
+			__s64 tid = (__s32)e->args[1];
+			e->args[0] = (__s32)e->args[0];
+			e->args[1] = (__s32)e->args[2];
+			e->args[2] = tid;
+			e->args[3] = 2;
+		}
+	} else if (kind == CF_KIND_EXECVEAT) { /* execveat(dirfd, path, argv, envp, flags) */
+		__s64 dirfd = (__s32)e->args[0];
+		p1 = (const char *)e->args[1];
+		e->args[0] = (__s64)PT_REGS_PARM5_CORE_SYSCALL(regs);
+		e->args[1] = 0;
+		e->args[2] = dirfd;
+	} else if (kind == CF_KIND_CHROOT) {
+		p1 = (const char *)e->args[0];
+		e->args[0] = e->args[1] = e->args[2] = 0;
+	} else if (kind == CF_KIND_PIVOT_ROOT) {
+		p1 = (const char *)e->args[0];
+		p2 = (const char *)e->args[1];
+		e->args[0] = e->args[1] = e->args[2] = 0;
+	}
+	if (p1) {
+		e->str_flags &= ~CF_PATH_ABSENT;
+		e->str_flags |= read_call_str(e->str, p1, &e->str_len, 0);
+	}
+	if (p2) {
+		__u16 len2 = 0;
+		e->str_flags &= ~CF_PATH2_ABSENT;
+		e->str_flags |= read_call_str(e->str2, p2, &len2, 0) << 2;
+		e->str2_len = len2;
+	}
+	remember_entry(pid_tgid, e);
+	return 0;
+}
+
+SEC("tp_btf/sys_enter")
+int BPF_PROG(cf_sys_enter, struct pt_regs *regs, long id)
+{
+	if ((unsigned long)id >= CF_NR_TABLE)
+		return 0;
+	__u32 kind = cf_syscall_kind[id];
+	if (!kind || !enabled(kind) || out_of_scope())
+		return 0;
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	if (kind == CF_KIND_OPEN)
+		return enter_open(regs, id, pid_tgid);
+	if (kind == CF_KIND_CONNECT || kind == CF_KIND_BIND || kind == CF_KIND_ACCEPT || kind == CF_KIND_LISTEN)
+		return enter_net(regs, kind, pid_tgid, id);
+	if (kind >= CF_KIND_SETUID)
+		return enter_call(regs, kind, id, pid_tgid);
+	return enter_path2(regs, kind, id, pid_tgid);
+}
+
+/* Completes a remembered entry with its result and writes it, unless the entry is an earlier
+ * thread's with this id (it died inside the syscall: its entry is before this thread started). */
+static __always_inline void finish_syscall(union cf_pending_value *v, __s64 ret, struct task_struct *task)
+{
+	/* Every syscall record starts with struct cf_syscall_head (see casefile.h). */
+	struct cf_syscall_head *head = (struct cf_syscall_head *)v;
+	if (head->enter_ns < BPF_CORE_READ(task, start_boottime))
+		return;
+	head->ret = ret;
+	__u32 kind = head->h.kind;
+	__u64 size;
+	if (kind == CF_KIND_OPEN) {
+		size = __builtin_offsetof(struct cf_open, path) + (v->open.path_len & (CF_PATH_MAX - 1));
+		if (size > sizeof(v->open))
+			size = sizeof(v->open);
+	} else if (kind == CF_KIND_CONNECT || kind == CF_KIND_BIND || kind == CF_KIND_ACCEPT || kind == CF_KIND_LISTEN) {
+		if (kind == CF_KIND_ACCEPT && ret >= 0 && ret != CF_RET_NONE && v->net.uaddr && v->net.uaddr_len) {
+			/* the kernel has written the peer's address and its length into the caller's memory */
+			__u32 len = 0;
+			bpf_probe_read_user(&len, sizeof(len), (const void *)v->net.uaddr_len);
+			if (len > CF_SOCKADDR_MAX)
+				len = CF_SOCKADDR_MAX;
+			if (len > CF_SOCKADDR_MAX)
+				len = CF_SOCKADDR_MAX;
+			if (len > 0 && bpf_probe_read_user(v->net.addr, len, (const void *)v->net.uaddr) == 0)
+				v->net.addr_len = len;
+		}
+		size = sizeof(v->net);
+	} else if (kind >= CF_KIND_SETUID) {
+		/* cut after str when there is no str2 */
+		if (v->call.str2_len == 0) {
+			size = __builtin_offsetof(struct cf_call, str) + (v->call.str_len & (CF_CALL_STR_MAX - 1));
+			if (size > sizeof(v->call))
+				size = sizeof(v->call);
+		} else {
+			size = sizeof(v->call);
+		}
+	} else {
+		size = sizeof(v->path2);
+	}
+	fill_header(&head->h, kind, size);
+	emit(v, size);
 }
 
 SEC("tp_btf/sys_exit")
@@ -546,27 +854,37 @@ int BPF_PROG(cf_sys_exit, struct pt_regs *regs, long ret)
 	union cf_pending_value *v = bpf_map_lookup_elem(&cf_pending, &tid);
 	if (!v)
 		return 0;
-	/* Every syscall record starts with struct cf_syscall_head (see casefile.h). An entry left by
-	 * an earlier thread with this id that died inside the syscall is not this thread's: its entry
-	 * time is before this thread started. */
-	struct cf_syscall_head *head = (struct cf_syscall_head *)v;
-	struct task_struct *task = bpf_get_current_task_btf();
-	if (head->enter_ns >= BPF_CORE_READ(task, start_boottime)) {
-		head->ret = ret;
-		__u32 kind = head->h.kind;
-		__u64 size;
-		if (kind == CF_KIND_OPEN) {
-			size = __builtin_offsetof(struct cf_open, path) + (v->open.path_len & (CF_PATH_MAX - 1));
-			if (size > sizeof(v->open))
-				size = sizeof(v->open);
-		} else if (kind == CF_KIND_CONNECT || kind == CF_KIND_BIND) {
-			size = sizeof(v->net);
-		} else {
-			size = sizeof(v->path2);
-		}
-		fill_header(&head->h, kind, size);
-		emit(v, size);
-	}
+	finish_syscall(v, ret, bpf_get_current_task_btf());
 	bpf_map_delete_elem(&cf_pending, &tid);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(cf_exit, struct task_struct *task)
+{
+	/* Every exiting thread: a syscall it entered and never returned from is written now, without
+	 * a result (CF_RET_NONE), and its table entry is freed. */
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	union cf_pending_value *v = bpf_map_lookup_elem(&cf_pending, &tid);
+	if (v) {
+		finish_syscall(v, CF_RET_NONE, task);
+		bpf_map_delete_elem(&cf_pending, &tid);
+	}
+
+	/* do_exit() decrements signal->live before this tracepoint: zero means the
+	 * thread group is dead. Works on kernels with and without the tracepoint's
+	 * later `group_dead` argument. Threads exiting at once on several CPUs can each
+	 * read zero here; user space (Pipeline) keeps the first exit of a process. */
+	if (BPF_CORE_READ(task, signal, live.counter) != 0)
+		return 0;
+	if (out_of_scope())
+		return 0;
+
+	struct cf_exit e = {};
+	fill_header(&e.h, CF_KIND_EXIT, sizeof(e));
+	e.start_boot_ns = BPF_CORE_READ(task, group_leader, start_boottime);
+	e.exit_code = BPF_CORE_READ(task, exit_code);
+	e.ppid = BPF_CORE_READ(task, real_parent, tgid);
+	emit(&e, sizeof(e));
 	return 0;
 }

@@ -20,7 +20,7 @@
 #include <linux/types.h>
 #endif
 
-#define CF_ABI_VERSION 2 /* 2: comm in the header; unreadable and truncated flags */
+#define CF_ABI_VERSION 3 /* 2: comm in the header; unreadable and truncated flags. 3: accept, listen, fd file calls, privilege and escape calls (cf_call), "no return" results */
 
 #define CF_COMM_LEN 16
 #define CF_FILENAME_MAX 256
@@ -45,7 +45,40 @@ enum cf_kind {
 	CF_KIND_SYMLINK = 15, /* symlink, symlinkat: path = the target text, path2 = the new link */
 	CF_KIND_CHOWN = 16,   /* chown, lchown, fchownat: arg = uid | gid << 32 (each -1 = unchanged) */
 	CF_KIND_TRUNCATE = 17, /* truncate: arg = the new length */
+	CF_KIND_FCHMOD = 18,   /* fchmod: dfd = the file descriptor, no path */
+	CF_KIND_FCHOWN = 19,   /* fchown: dfd = the file descriptor, arg as chown */
+	CF_KIND_FTRUNCATE = 20, /* ftruncate: dfd = the file descriptor, arg = the new length */
+	CF_KIND_ACCEPT = 21,   /* accept, accept4: the peer's address (read at exit from the caller's buffer) */
+	CF_KIND_LISTEN = 22,   /* listen: arg = backlog */
+	/* Privilege and escape calls: struct cf_call. */
+	CF_KIND_SETUID = 23,
+	CF_KIND_SETREUID = 24,
+	CF_KIND_SETRESUID = 25,
+	CF_KIND_SETFSUID = 26,
+	CF_KIND_SETGID = 27,
+	CF_KIND_SETREGID = 28,
+	CF_KIND_SETRESGID = 29,
+	CF_KIND_SETFSGID = 30,
+	CF_KIND_CAPSET = 31,   /* args: effective, permitted, inheritable (64-bit masks); str_flags UNREADABLE if not read */
+	CF_KIND_PTRACE = 32,   /* args: request, pid, addr */
+	CF_KIND_MOUNT = 33,    /* str = target, str2 = source, name = fstype, args[0] = flags */
+	CF_KIND_UMOUNT = 34,   /* str = target, args[0] = flags */
+	CF_KIND_MODULE_LOAD = 35,   /* init_module: args[1] = image length, str = params; finit_module: args[2] = fd, args[0] = flags, str = params */
+	CF_KIND_MODULE_UNLOAD = 36, /* delete_module: str = name, args[0] = flags */
+	CF_KIND_BPF = 37,      /* args: cmd, prog/map type (PROG_LOAD, MAP_CREATE), attr size; name = prog/map name */
+	CF_KIND_UNSHARE = 38,  /* args[0] = flags */
+	CF_KIND_SETNS = 39,    /* args: fd, nstype */
+	CF_KIND_MEMFD_CREATE = 40, /* str = name, args[0] = flags */
+	CF_KIND_KILL = 41,     /* kill, tkill, tgkill: args: pid (kill) or tgid (tgkill), signal, tid (tkill, tgkill) */
+	CF_KIND_EXECVEAT = 42, /* str = path, args[0] = flags, args[2] = dirfd */
+	CF_KIND_CHROOT = 43,   /* str = path */
+	CF_KIND_PIVOT_ROOT = 44, /* str = new_root, str2 = put_old */
+	CF_KIND_MAX = 45,
 };
+
+/* cf_syscall_head.ret of a syscall whose thread exited before it returned (kill of itself, a
+ * fatal signal while blocked): the record is written at the thread's exit, without a result. */
+#define CF_RET_NONE ((__s64)0x8000000000000000ULL)
 
 #define CF_SOCKADDR_MAX 112 /* enough for sockaddr_in6 and sockaddr_un (110 bytes) */
 
@@ -60,13 +93,16 @@ enum cf_syscall {
 #define CF_PATH_MAX 256
 #define CF_PATH_TRUNCATED (1u << 0)  /* the path did not fit in CF_PATH_MAX */
 #define CF_PATH_UNREADABLE (1u << 1) /* reading the path from the process's memory failed */
+#define CF_PATH_ABSENT (1u << 4)     /* cf_call: no str was given (a NULL pointer) */
+#define CF_PATH2_ABSENT (1u << 5)    /* cf_call: no str2 was given */
 
 /* Indices of the per-CPU counters in the `cf_counters` map. */
 enum cf_counter {
 	CF_COUNTER_RINGBUF_DROPS = 0, /* bpf_ringbuf_output failed: ring buffer full */
 	CF_COUNTER_EVENTS = 1,        /* records successfully written */
 	CF_COUNTER_PENDING_DROPS = 2, /* a syscall's entry could not be remembered until its exit (table full) */
-	CF_COUNTER_MAX = 3,
+	CF_COUNTER_SCOPE_SKIPS = 3,   /* events not recorded because their cgroup is out of the recording's scope */
+	CF_COUNTER_MAX = 4,
 };
 
 /* Flags in cf_exec.flags */
@@ -177,14 +213,43 @@ struct cf_path2 {
 	char path2[CF_PATH_MAX]; /* rename: the new path */
 };
 
-/* CF_KIND_CONNECT, CF_KIND_BIND: the socket address as the process passed it (read at entry). */
+/* CF_KIND_CONNECT, _BIND: the socket address as the process passed it (read at entry).
+ * CF_KIND_ACCEPT: the peer's address the kernel wrote into the caller's buffer (read at exit).
+ * CF_KIND_LISTEN: no address; arg = backlog. */
 struct cf_net {
 	struct cf_header h;
-	__s64 ret;        /* 0, or -errno (-EINPROGRESS for a non-blocking connect under way) */
+	__s64 ret;        /* 0, or -errno (-EINPROGRESS for a non-blocking connect under way); accept: the new fd */
 	__u64 enter_ns;
 	__s32 fd;         /* the socket */
-	__u32 addr_len;   /* the length the process passed */
+	__u32 addr_len;   /* the length the process passed (accept: the length the kernel wrote); 0: no address */
 	__u8 addr[CF_SOCKADDR_MAX]; /* struct sockaddr, as given (family in its first two bytes) */
+	__u64 uaddr;      /* accept: the caller's address buffer and its length's address (entry to exit) */
+	__u64 uaddr_len;
+	__s32 arg;        /* accept4 flags, listen backlog */
+	__u32 reserved;
+};
+
+#define CF_CALL_NAME_MAX 16
+#define CF_CALL_STR_MAX 256
+
+/* The privilege and escape calls (CF_KIND_SETUID .. CF_KIND_PIVOT_ROOT): up to four numeric
+ * arguments and two strings (paths or names, as the process gave them), one record at exit. The
+ * meaning of each field per kind is next to the kind above. The record is cut after str when
+ * str2 is empty. */
+struct cf_call {
+	struct cf_header h;
+	__s64 ret;
+	__u64 enter_ns;
+	__s64 args[4];
+	__u32 syscall_nr;  /* which syscall (this architecture's number) */
+	__u16 str_flags;   /* CF_PATH_* of str, of str2 shifted left by 2; CF_PATH_ABSENT, CF_PATH2_ABSENT */
+	__u16 str_len;
+	__u16 str2_len;
+	__u16 name_len;
+	__u32 reserved;
+	char name[CF_CALL_NAME_MAX];
+	char str[CF_CALL_STR_MAX];
+	char str2[CF_CALL_STR_MAX];
 };
 
 /* The exit program treats every syscall record as a struct cf_syscall_head: checked here. */
@@ -195,5 +260,6 @@ struct cf_net {
 CF_SAME_HEAD(cf_open);
 CF_SAME_HEAD(cf_path2);
 CF_SAME_HEAD(cf_net);
+CF_SAME_HEAD(cf_call);
 
 #endif /* CASEFILE_ABI_H */

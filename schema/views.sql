@@ -47,6 +47,7 @@ SELECT e.id,
            WHEN 'exit' THEN CASE WHEN e.aux > 0 THEN 'killed by signal ' || (e.aux & 127) ELSE 'exit code ' || e.ret END
            WHEN 'cgroup_mkdir' THEN oc.path
            WHEN 'cgroup_rmdir' THEN oc.path
+           -- Syscalls: what was asked, then ' → ' and the result (below).
            -- open /etc/passwd O_RDONLY → fd 3; open /etc/shadow O_RDONLY → EACCES
            WHEN 'open' THEN 'open ' || coalesce(CASE WHEN e.aux3 IS NOT NULL THEN '(dirfd ' || e.aux3 || ') ' ELSE '' END || pa.path
                    || CASE WHEN pa.truncated = 1 THEN '…(cut)' ELSE '' END, '(unreadable path)')
@@ -54,34 +55,91 @@ SELECT e.id,
                || CASE WHEN e.aux & 64 THEN '|O_CREAT' ELSE '' END || CASE WHEN e.aux & 128 THEN '|O_EXCL' ELSE '' END
                || CASE WHEN e.aux & 512 THEN '|O_TRUNC' ELSE '' END || CASE WHEN e.aux & 1024 THEN '|O_APPEND' ELSE '' END
                || CASE WHEN e.aux & 64 THEN printf(' %04o', e.aux2) ELSE '' END
-               || ' → ' || CASE WHEN e.ret >= 0 THEN 'fd ' || e.ret ELSE coalesce(en.name, 'errno ' || -e.ret) END
            -- unlink /tmp/x → 0; rename /tmp/a /tmp/b → 0; chmod /tmp/x.sh 0755 → 0; mkdir /tmp/d 0777 → EEXIST
            WHEN 'unlink' THEN 'unlink ' || coalesce(pa.path, '(unreadable path)')
-               || ' → ' || CASE WHEN e.ret >= 0 THEN e.ret ELSE coalesce(en.name, 'errno ' || -e.ret) END
            WHEN 'rmdir' THEN 'rmdir ' || coalesce(pa.path, '(unreadable path)')
-               || ' → ' || CASE WHEN e.ret >= 0 THEN e.ret ELSE coalesce(en.name, 'errno ' || -e.ret) END
            WHEN 'rename' THEN 'rename ' || coalesce(pa.path, '(unreadable path)') || ' ' || coalesce(pb.path, '(unreadable path)')
-               || ' → ' || CASE WHEN e.ret >= 0 THEN e.ret ELSE coalesce(en.name, 'errno ' || -e.ret) END
            WHEN 'chmod' THEN 'chmod ' || coalesce(pa.path, '(unreadable path)') || printf(' %04o', e.aux)
-               || ' → ' || CASE WHEN e.ret >= 0 THEN e.ret ELSE coalesce(en.name, 'errno ' || -e.ret) END
            WHEN 'mkdir' THEN 'mkdir ' || coalesce(pa.path, '(unreadable path)') || printf(' %04o', e.aux)
-               || ' → ' || CASE WHEN e.ret >= 0 THEN e.ret ELSE coalesce(en.name, 'errno ' || -e.ret) END
            WHEN 'link' THEN 'link ' || coalesce(pa.path, '(unreadable path)') || ' ' || coalesce(pb.path, '(unreadable path)')
-               || ' → ' || CASE WHEN e.ret >= 0 THEN e.ret ELSE coalesce(en.name, 'errno ' || -e.ret) END
            WHEN 'symlink' THEN 'symlink ' || coalesce(pa.path, '(unreadable path)') || ' ' || coalesce(pb.path, '(unreadable path)')
-               || ' → ' || CASE WHEN e.ret >= 0 THEN e.ret ELSE coalesce(en.name, 'errno ' || -e.ret) END
            WHEN 'chown' THEN 'chown ' || coalesce(pa.path, '(unreadable path)') || ' ' || e.aux || ':' || e.aux2
-               || ' → ' || CASE WHEN e.ret >= 0 THEN e.ret ELSE coalesce(en.name, 'errno ' || -e.ret) END
            WHEN 'truncate' THEN 'truncate ' || coalesce(pa.path, '(unreadable path)') || ' ' || e.aux
-               || ' → ' || CASE WHEN e.ret >= 0 THEN e.ret ELSE coalesce(en.name, 'errno ' || -e.ret) END
+           -- fchmod fd 3 0755 → 0
+           WHEN 'fchmod' THEN 'fchmod fd ' || e.aux3 || printf(' %04o', e.aux)
+           WHEN 'fchown' THEN 'fchown fd ' || e.aux3 || ' ' || e.aux || ':' || e.aux2
+           WHEN 'ftruncate' THEN 'ftruncate fd ' || e.aux3 || ' ' || e.aux
            -- connect 127.0.0.1:9 → ECONNREFUSED; bind [::1]:8080 → 0; connect /run/x.sock → 0
            WHEN 'connect' THEN 'connect ' || coalesce(CASE WHEN e.aux = 10 THEN '[' || ad.address || ']' ELSE ad.address END
                    || CASE WHEN e.aux2 IS NOT NULL THEN ':' || e.aux2 ELSE '' END, '(unreadable address)')
-               || ' → ' || CASE WHEN e.ret >= 0 THEN e.ret ELSE coalesce(en.name, 'errno ' || -e.ret) END
            WHEN 'bind' THEN 'bind ' || coalesce(CASE WHEN e.aux = 10 THEN '[' || ad.address || ']' ELSE ad.address END
                    || CASE WHEN e.aux2 IS NOT NULL THEN ':' || e.aux2 ELSE '' END, '(unreadable address)')
-               || ' → ' || CASE WHEN e.ret >= 0 THEN e.ret ELSE coalesce(en.name, 'errno ' || -e.ret) END
-       END AS details,
+           -- accept on fd 3 from 127.0.0.1:40312 → fd 4; listen fd 3 backlog 128 → 0
+           WHEN 'accept' THEN 'accept on fd ' || e.aux3 || coalesce(' from ' || CASE WHEN e.aux = 1 AND ad.address = '' THEN '(unnamed unix socket)'
+                   WHEN e.aux = 10 THEN '[' || ad.address || ']' ELSE ad.address END
+                   || CASE WHEN e.aux2 IS NOT NULL THEN ':' || e.aux2 ELSE '' END, '')
+           WHEN 'listen' THEN 'listen fd ' || e.aux3 || ' backlog ' || e.aux
+           -- setuid 0 → 0; setresuid -1 0 -1 → EPERM; capset effective=0x0 ...
+           WHEN 'setuid' THEN 'setuid ' || e.aux
+           WHEN 'setgid' THEN 'setgid ' || e.aux
+           WHEN 'setfsuid' THEN 'setfsuid ' || e.aux
+           WHEN 'setfsgid' THEN 'setfsgid ' || e.aux
+           WHEN 'setreuid' THEN 'setreuid ' || e.aux || ' ' || e.aux2
+           WHEN 'setregid' THEN 'setregid ' || e.aux || ' ' || e.aux2
+           WHEN 'setresuid' THEN 'setresuid ' || e.aux || ' ' || e.aux2 || ' ' || e.aux3
+           WHEN 'setresgid' THEN 'setresgid ' || e.aux || ' ' || e.aux2 || ' ' || e.aux3
+           WHEN 'capset' THEN 'capset ' || CASE WHEN e.aux IS NULL THEN '(unreadable sets)'
+                   ELSE printf('effective=0x%x permitted=0x%x inheritable=0x%x', e.aux, e.aux2, e.aux3) END
+           -- ptrace PTRACE_ATTACH 1234 → 0
+           WHEN 'ptrace' THEN 'ptrace ' || CASE e.aux WHEN 0 THEN 'PTRACE_TRACEME' WHEN 1 THEN 'PTRACE_PEEKTEXT' WHEN 2 THEN 'PTRACE_PEEKDATA'
+                   WHEN 4 THEN 'PTRACE_POKETEXT' WHEN 5 THEN 'PTRACE_POKEDATA' WHEN 7 THEN 'PTRACE_CONT' WHEN 8 THEN 'PTRACE_KILL'
+                   WHEN 9 THEN 'PTRACE_SINGLESTEP' WHEN 12 THEN 'PTRACE_GETREGS' WHEN 13 THEN 'PTRACE_SETREGS' WHEN 16 THEN 'PTRACE_ATTACH'
+                   WHEN 17 THEN 'PTRACE_DETACH' WHEN 24 THEN 'PTRACE_SYSCALL' WHEN 16896 THEN 'PTRACE_SETOPTIONS'
+                   WHEN 16902 THEN 'PTRACE_SEIZE' WHEN 16903 THEN 'PTRACE_INTERRUPT' ELSE 'request ' || e.aux END || ' ' || e.aux2
+           -- mount /dev/sda1 /mnt -t ext4 → EPERM; umount /mnt → 0
+           WHEN 'mount' THEN 'mount ' || coalesce(pb.path, 'none') || ' ' || coalesce(pa.path, '(unreadable path)')
+                   || coalesce(' -t ' || ft.path, '') || CASE WHEN e.aux != 0 THEN printf(' flags 0x%x', e.aux) ELSE '' END
+           WHEN 'umount' THEN 'umount ' || coalesce(pa.path, '(unreadable path)') || CASE WHEN e.aux != 0 THEN printf(' flags 0x%x', e.aux) ELSE '' END
+           -- finit_module fd 3 → EPERM; delete_module nf_tables → 0
+           WHEN 'module_load' THEN CASE WHEN e.aux3 IS NOT NULL THEN 'finit_module fd ' || e.aux3 ELSE 'init_module (' || e.aux2 || ' bytes)' END
+                   || CASE WHEN pa.path != '' THEN ' params ' || pa.path ELSE '' END
+           WHEN 'module_unload' THEN 'delete_module ' || coalesce(pa.path, '(unreadable name)')
+           -- bpf BPF_PROG_LOAD type 2 name probe → 7
+           WHEN 'bpf' THEN 'bpf ' || CASE e.aux WHEN 0 THEN 'BPF_MAP_CREATE' WHEN 1 THEN 'BPF_MAP_LOOKUP_ELEM' WHEN 2 THEN 'BPF_MAP_UPDATE_ELEM'
+                   WHEN 3 THEN 'BPF_MAP_DELETE_ELEM' WHEN 4 THEN 'BPF_MAP_GET_NEXT_KEY' WHEN 5 THEN 'BPF_PROG_LOAD' WHEN 6 THEN 'BPF_OBJ_PIN'
+                   WHEN 7 THEN 'BPF_OBJ_GET' WHEN 8 THEN 'BPF_PROG_ATTACH' WHEN 9 THEN 'BPF_PROG_DETACH' WHEN 10 THEN 'BPF_PROG_TEST_RUN'
+                   WHEN 17 THEN 'BPF_RAW_TRACEPOINT_OPEN' WHEN 18 THEN 'BPF_BTF_LOAD' WHEN 28 THEN 'BPF_LINK_CREATE'
+                   ELSE 'command ' || e.aux END
+                   || CASE WHEN e.aux2 IS NOT NULL THEN ' type ' || e.aux2 ELSE '' END || coalesce(' name ' || ft.path, '')
+           -- unshare CLONE_NEWNS|CLONE_NEWUSER → 0; setns fd 3 CLONE_NEWNET → 0
+           WHEN 'unshare' THEN 'unshare ' || coalesce(nullif(rtrim(
+                   CASE WHEN e.aux & 131072 THEN 'CLONE_NEWNS|' ELSE '' END || CASE WHEN e.aux & 33554432 THEN 'CLONE_NEWCGROUP|' ELSE '' END
+                   || CASE WHEN e.aux & 67108864 THEN 'CLONE_NEWUTS|' ELSE '' END || CASE WHEN e.aux & 134217728 THEN 'CLONE_NEWIPC|' ELSE '' END
+                   || CASE WHEN e.aux & 268435456 THEN 'CLONE_NEWUSER|' ELSE '' END || CASE WHEN e.aux & 536870912 THEN 'CLONE_NEWPID|' ELSE '' END
+                   || CASE WHEN e.aux & 1073741824 THEN 'CLONE_NEWNET|' ELSE '' END || CASE WHEN e.aux & 128 THEN 'CLONE_NEWTIME|' ELSE '' END,
+                   '|'), ''), printf('0x%x', e.aux))
+           WHEN 'setns' THEN 'setns fd ' || e.aux || CASE e.aux2 WHEN 0 THEN '' WHEN 131072 THEN ' CLONE_NEWNS' WHEN 33554432 THEN ' CLONE_NEWCGROUP'
+                   WHEN 67108864 THEN ' CLONE_NEWUTS' WHEN 134217728 THEN ' CLONE_NEWIPC' WHEN 268435456 THEN ' CLONE_NEWUSER'
+                   WHEN 536870912 THEN ' CLONE_NEWPID' WHEN 1073741824 THEN ' CLONE_NEWNET' WHEN 128 THEN ' CLONE_NEWTIME'
+                   ELSE printf(' 0x%x', e.aux2) END
+           WHEN 'memfd_create' THEN 'memfd_create ' || coalesce(pa.path, '(unreadable name)')
+           -- kill 1234 SIGKILL → 0; tgkill 1234/1240 SIGTERM → ESRCH
+           WHEN 'kill' THEN CASE WHEN e.aux3 IS NULL THEN 'kill ' || e.aux WHEN e.aux IS NULL THEN 'tkill ' || e.aux3
+                   ELSE 'tgkill ' || e.aux || '/' || e.aux3 END || ' '
+               || CASE e.aux2 WHEN 0 THEN '0 (existence check)' WHEN 1 THEN 'SIGHUP' WHEN 2 THEN 'SIGINT' WHEN 3 THEN 'SIGQUIT'
+                   WHEN 6 THEN 'SIGABRT' WHEN 9 THEN 'SIGKILL' WHEN 10 THEN 'SIGUSR1' WHEN 12 THEN 'SIGUSR2' WHEN 13 THEN 'SIGPIPE'
+                   WHEN 14 THEN 'SIGALRM' WHEN 15 THEN 'SIGTERM' WHEN 17 THEN 'SIGCHLD' WHEN 18 THEN 'SIGCONT' WHEN 19 THEN 'SIGSTOP'
+                   WHEN 20 THEN 'SIGTSTP' ELSE 'signal ' || e.aux2 END
+           WHEN 'execveat' THEN 'execveat ' || CASE WHEN e.aux3 IS NOT NULL THEN '(dirfd ' || e.aux3 || ') ' ELSE '' END
+                   || coalesce(CASE WHEN pa.path = '' THEN '""' ELSE pa.path END, '(unreadable path)')
+                   || CASE WHEN e.aux & 4096 THEN ' AT_EMPTY_PATH' ELSE '' END
+           WHEN 'chroot' THEN 'chroot ' || coalesce(pa.path, '(unreadable path)')
+           WHEN 'pivot_root' THEN 'pivot_root ' || coalesce(pa.path, '(unreadable path)') || ' ' || coalesce(pb.path, '(unreadable path)')
+       END
+       || CASE WHEN e.kind >= 6 THEN ' → ' || CASE WHEN e.ret IS NULL THEN '(no return: the thread exited in the call)'
+               WHEN e.ret >= 0 THEN CASE WHEN e.kind IN (6, 21, 40) THEN 'fd ' ELSE '' END || e.ret
+               ELSE coalesce(en.name, 'errno ' || -e.ret) END
+          ELSE '' END AS details,
        cg.path AS cgroup_path,
        e.ts, e.session_id, e.process_id, e.cgroup_row,
        ct.id AS container_id, ct.pod_uid,
@@ -93,17 +151,25 @@ LEFT JOIN processes p ON p.id = e.process_id
 LEFT JOIN comms cm ON cm.id = e.comm_id
 LEFT JOIN execs x ON x.event_id = e.id AND e.kind = 1
 LEFT JOIN cgroups oc ON oc.id = e.object_id AND e.kind IN (4, 5)
-LEFT JOIN paths pa ON pa.id = e.object_id AND e.kind IN (6, 7, 8, 9, 10, 11, 14, 15, 16, 17)
-LEFT JOIN paths pb ON pb.id = e.aux2 AND e.kind IN (8, 14, 15)
-LEFT JOIN addresses ad ON ad.id = e.object_id AND e.kind IN (12, 13)
-LEFT JOIN (SELECT 1 AS errno, 'EPERM' AS name UNION ALL SELECT 2, 'ENOENT' UNION ALL SELECT 6, 'ENXIO'
-           UNION ALL SELECT 13, 'EACCES' UNION ALL SELECT 16, 'EBUSY' UNION ALL SELECT 17, 'EEXIST' UNION ALL SELECT 18, 'EXDEV'
+LEFT JOIN paths pa ON pa.id = e.object_id AND e.kind IN (6, 7, 8, 9, 10, 11, 14, 15, 16, 17, 33, 34, 35, 36, 40, 42, 43, 44)
+LEFT JOIN paths pb ON pb.id = e.aux2 AND e.kind IN (8, 14, 15, 33, 44)
+LEFT JOIN paths ft ON ft.id = e.aux3 AND e.kind IN (33, 37)
+LEFT JOIN addresses ad ON ad.id = e.object_id AND e.kind IN (12, 13, 21)
+LEFT JOIN (SELECT 1 AS errno, 'EPERM' AS name UNION ALL SELECT 2, 'ENOENT' UNION ALL SELECT 3, 'ESRCH' UNION ALL SELECT 4, 'EINTR'
+           UNION ALL SELECT 6, 'ENXIO' UNION ALL SELECT 7, 'E2BIG' UNION ALL SELECT 8, 'ENOEXEC' UNION ALL SELECT 9, 'EBADF'
+           UNION ALL SELECT 11, 'EAGAIN' UNION ALL SELECT 12, 'ENOMEM' UNION ALL SELECT 13, 'EACCES' UNION ALL SELECT 14, 'EFAULT'
+           UNION ALL SELECT 16, 'EBUSY' UNION ALL SELECT 17, 'EEXIST' UNION ALL SELECT 18, 'EXDEV'
            UNION ALL SELECT 19, 'ENODEV' UNION ALL SELECT 20, 'ENOTDIR' UNION ALL SELECT 21, 'EISDIR' UNION ALL SELECT 22, 'EINVAL'
-           UNION ALL SELECT 24, 'EMFILE' UNION ALL SELECT 26, 'ETXTBSY' UNION ALL SELECT 30, 'EROFS' UNION ALL SELECT 36, 'ENAMETOOLONG'
-           UNION ALL SELECT 39, 'ENOTEMPTY' UNION ALL SELECT 40, 'ELOOP' UNION ALL SELECT 98, 'EADDRINUSE'
-           UNION ALL SELECT 99, 'EADDRNOTAVAIL' UNION ALL SELECT 101, 'ENETUNREACH' UNION ALL SELECT 110, 'ETIMEDOUT'
+           UNION ALL SELECT 24, 'EMFILE' UNION ALL SELECT 26, 'ETXTBSY' UNION ALL SELECT 28, 'ENOSPC' UNION ALL SELECT 30, 'EROFS'
+           UNION ALL SELECT 36, 'ENAMETOOLONG' UNION ALL SELECT 38, 'ENOSYS'
+           UNION ALL SELECT 39, 'ENOTEMPTY' UNION ALL SELECT 40, 'ELOOP' UNION ALL SELECT 88, 'ENOTSOCK' UNION ALL SELECT 95, 'EOPNOTSUPP'
+           UNION ALL SELECT 97, 'EAFNOSUPPORT' UNION ALL SELECT 98, 'EADDRINUSE'
+           UNION ALL SELECT 99, 'EADDRNOTAVAIL' UNION ALL SELECT 101, 'ENETUNREACH' UNION ALL SELECT 103, 'ECONNABORTED'
+           UNION ALL SELECT 104, 'ECONNRESET' UNION ALL SELECT 106, 'EISCONN' UNION ALL SELECT 107, 'ENOTCONN' UNION ALL SELECT 110, 'ETIMEDOUT'
            UNION ALL SELECT 111, 'ECONNREFUSED' UNION ALL SELECT 113, 'EHOSTUNREACH' UNION ALL SELECT 115, 'EINPROGRESS'
-           UNION ALL SELECT 97, 'EAFNOSUPPORT') en ON en.errno = -e.ret AND e.kind BETWEEN 6 AND 17 AND e.ret < 0
+           -- the kernel's own restart codes, seen when a signal interrupted the call (the process sees EINTR or a restart)
+           UNION ALL SELECT 512, 'ERESTARTSYS' UNION ALL SELECT 513, 'ERESTARTNOINTR' UNION ALL SELECT 514, 'ERESTARTNOHAND'
+           UNION ALL SELECT 516, 'ERESTART_RESTARTBLOCK') en ON en.errno = -e.ret AND e.kind >= 6 AND e.ret < 0
 LEFT JOIN cgroups cg ON cg.id = e.cgroup_row
 LEFT JOIN containers ct ON ct.id = cg.container_id
      AND (ct.cgroup_path IS NULL OR cg.path = ct.cgroup_path OR substr(cg.path, 1, length(ct.cgroup_path) + 1) = ct.cgroup_path || '/')

@@ -89,7 +89,8 @@ public struct RecordDecoder: Sendable {
             return Event(bootNanoseconds: e.enter_ns, pid: h.pid, tid: h.tid, cgroupID: h.cgroup_id, comm: comm, body: .open(open))
         case Int(CF_KIND_UNLINK.rawValue), Int(CF_KIND_RENAME.rawValue), Int(CF_KIND_CHMOD.rawValue),
              Int(CF_KIND_MKDIR.rawValue), Int(CF_KIND_RMDIR.rawValue), Int(CF_KIND_LINK.rawValue), Int(CF_KIND_SYMLINK.rawValue),
-             Int(CF_KIND_CHOWN.rawValue), Int(CF_KIND_TRUNCATE.rawValue):
+             Int(CF_KIND_CHOWN.rawValue), Int(CF_KIND_TRUNCATE.rawValue), Int(CF_KIND_FCHMOD.rawValue), Int(CF_KIND_FCHOWN.rawValue),
+             Int(CF_KIND_FTRUNCATE.rawValue):
             guard var e = load(cf_path2.self, record, fixedPart: MemoryLayout<cf_path2>.size),
                   let kind = EventKind(rawValue: Int(h.kind)) else { return nil }
             let change = PathChange(
@@ -100,13 +101,35 @@ public struct RecordDecoder: Sendable {
                 path2Truncated: (e.path_flags >> 2) & UInt16(CF_PATH_TRUNCATED) != 0,
                 syscallNumber: e.syscall_nr)
             return Event(bootNanoseconds: e.enter_ns, pid: h.pid, tid: h.tid, cgroupID: h.cgroup_id, comm: comm, body: .path(change))
-        case Int(CF_KIND_CONNECT.rawValue), Int(CF_KIND_BIND.rawValue):
+        case Int(CF_KIND_CONNECT.rawValue), Int(CF_KIND_BIND.rawValue), Int(CF_KIND_ACCEPT.rawValue), Int(CF_KIND_LISTEN.rawValue):
             guard var e = load(cf_net.self, record, fixedPart: MemoryLayout<cf_net>.size),
                   let kind = EventKind(rawValue: Int(h.kind)) else { return nil }
             let raw = bytes(&e.addr, count: Int(CF_SOCKADDR_MAX)).bytes
             let (family, address, port) = SocketAddressCall.parse(raw, length: Int(e.addr_len))
-            let call = SocketAddressCall(kind: kind, result: e.ret, fd: e.fd, family: family, address: address, port: port)
+            let call = SocketAddressCall(kind: kind, result: e.ret, fd: e.fd, family: family, address: address, port: port,
+                                         argument: e.arg)
             return Event(bootNanoseconds: e.enter_ns, pid: h.pid, tid: h.tid, cgroupID: h.cgroup_id, comm: comm, body: .net(call))
+        case Int(CF_KIND_SETUID.rawValue)..<Int(CF_KIND_MAX.rawValue):
+            // cut after `str` when there is no second string
+            guard var e = load(cf_call.self, record, fixedPart: MemoryLayout<cf_call>.offset(of: \.str)),
+                  let kind = EventKind(rawValue: Int(h.kind)) else { return nil }
+            let strOffset = MemoryLayout<cf_call>.offset(of: \.str) ?? 0
+            let str2Offset = MemoryLayout<cf_call>.offset(of: \.str2) ?? 0
+            let length = min(Int(e.str_len), max(0, record.count - strOffset))
+            let length2 = min(Int(e.str2_len), max(0, record.count - str2Offset))
+            let flags = e.str_flags
+            let args = withUnsafeBytes(of: &e.args) { Array($0.bindMemory(to: Int64.self)) }
+            let call = PrivilegeCall(
+                kind: kind, result: e.ret, arguments: args,
+                string: flags & UInt16(CF_PATH_ABSENT) != 0 ? nil : bytes(&e.str, count: length),
+                string2: flags & UInt16(CF_PATH2_ABSENT) != 0 ? nil : bytes(&e.str2, count: length2),
+                name: bytes(&e.name, count: Int(e.name_len)),
+                stringTruncated: flags & UInt16(CF_PATH_TRUNCATED) != 0,
+                stringUnreadable: flags & UInt16(CF_PATH_UNREADABLE) != 0,
+                string2Truncated: (flags >> 2) & UInt16(CF_PATH_TRUNCATED) != 0,
+                string2Unreadable: (flags >> 2) & UInt16(CF_PATH_UNREADABLE) != 0,
+                syscallNumber: e.syscall_nr)
+            return Event(bootNanoseconds: e.enter_ns, pid: h.pid, tid: h.tid, cgroupID: h.cgroup_id, comm: comm, body: .call(call))
         default:
             return nil
         }

@@ -39,6 +39,7 @@ public struct Event: Sendable, Equatable {
         case .open(let o): n += heap(o.path)
         case .path(let p): n += heap(p.path) + heap(p.path2)
         case .net(let s): n += heap(s.address)
+        case .call(let c): n += heap(c.string ?? ByteString([])) + heap(c.string2 ?? ByteString([])) + heap(c.name)
         }
         return n
     }
@@ -52,6 +53,7 @@ public struct Event: Sendable, Equatable {
         case .open: .open
         case .path(let p): p.kind
         case .net(let s): s.kind
+        case .call(let c): c.kind
         }
     }
 
@@ -63,7 +65,14 @@ public struct Event: Sendable, Equatable {
         case open(FileOpen)
         case path(PathChange)
         case net(SocketAddressCall)
+        case call(PrivilegeCall)
     }
+}
+
+/// What a syscall record's result is when the thread exited inside the syscall (it never
+/// returned; the kernel side wrote the record at the thread's exit): stored as NULL.
+public enum SyscallResult {
+    public static let didNotReturn: Int64 = .min
 }
 
 /// A process instance: a PID alone is reused; PID plus start time is not (within one boot).
@@ -284,9 +293,11 @@ public struct PathChange: Sendable, Equatable {
     }
 }
 
-/// connect or bind, with the socket address the process passed and the result.
+/// connect or bind (the socket address the process passed), accept (the peer's address the
+/// kernel wrote for it; family 0 when the process passed no buffer) or listen (no address), with
+/// the result.
 public struct SocketAddressCall: Sendable, Equatable {
-    /// `.connect` or `.bind`.
+    /// `.connect`, `.bind`, `.accept` or `.listen`.
     public var kind: EventKind
     public var result: Int64
     public var fd: Int32
@@ -296,8 +307,11 @@ public struct SocketAddressCall: Sendable, Equatable {
     public var address: ByteString
     /// Port (IP families), else 0.
     public var port: UInt16
+    /// accept4: its flags; listen: the backlog; 0 otherwise.
+    public var argument: Int32
 
-    public init(kind: EventKind, result: Int64, fd: Int32, family: UInt16, address: ByteString, port: UInt16) {
+    public init(kind: EventKind, result: Int64, fd: Int32, family: UInt16, address: ByteString, port: UInt16, argument: Int32 = 0) {
+        self.argument = argument
         self.kind = kind
         self.result = result
         self.fd = fd
@@ -356,6 +370,56 @@ public struct SocketAddressCall: Sendable, Equatable {
     }
 }
 
+/// A privilege or escape call (setuid family, capset, ptrace, mount, umount, modules, bpf,
+/// unshare, setns, memfd_create, kill family, execveat, chroot, pivot_root), with its result.
+/// Stamped at the syscall's entry; strings as the process gave them, read then. What each of
+/// `arguments`, `string`, `string2` and `name` holds per kind is said next to the kind in
+/// `bpf/casefile.h` (and, as stored, in `event_kinds`).
+public struct PrivilegeCall: Sendable, Equatable {
+    public var kind: EventKind
+    /// The result (0, an fd, a previous id, ...), -errno, or `SyscallResult.didNotReturn`.
+    public var result: Int64
+    public var arguments: [Int64]
+    /// The main string (a path, a module's parameters or name, a memfd name); nil when the
+    /// process passed none.
+    public var string: ByteString?
+    public var string2: ByteString?
+    /// A short name: the filesystem type of mount, the program or map name of bpf.
+    public var name: ByteString
+    public var stringTruncated: Bool
+    /// The string could not be read (capset: its data could not be read).
+    public var stringUnreadable: Bool
+    public var string2Truncated: Bool
+    public var string2Unreadable: Bool
+    public var syscallNumber: UInt32
+
+    public init(kind: EventKind, result: Int64, arguments: [Int64], string: ByteString? = nil, string2: ByteString? = nil,
+                name: ByteString = ByteString([]), stringTruncated: Bool = false, stringUnreadable: Bool = false,
+                string2Truncated: Bool = false, string2Unreadable: Bool = false, syscallNumber: UInt32 = 0) {
+        self.kind = kind
+        self.result = result
+        self.arguments = arguments
+        self.string = string
+        self.string2 = string2
+        self.name = name
+        self.stringTruncated = stringTruncated
+        self.stringUnreadable = stringUnreadable
+        self.string2Truncated = string2Truncated
+        self.string2Unreadable = string2Unreadable
+        self.syscallNumber = syscallNumber
+    }
+
+    /// The argument at `i`, 0 when absent.
+    public func argument(_ i: Int) -> Int64 { i < arguments.count ? arguments[i] : 0 }
+}
+
+/// The groups `record --events` takes (besides single kinds).
+public enum EventGroup: String, Sendable, CaseIterable {
+    case process, file, network, privilege, cgroup
+
+    public var kinds: [EventKind] { EventKind.allCases.filter { $0.group == self } }
+}
+
 /// Every kind of event Casefile stores: the one definition. The raw value is what `events.kind`
 /// holds; the store writes `name` and the meanings below into the case file's `event_kinds`
 /// table, so `sqlite3` users read them next to the data.
@@ -377,6 +441,46 @@ public enum EventKind: Int, Sendable, CaseIterable, Hashable {
     case symlink = 15
     case chown = 16
     case truncate = 17
+    case fchmod = 18
+    case fchown = 19
+    case ftruncate = 20
+    case accept = 21
+    case listen = 22
+    case setuid = 23
+    case setreuid = 24
+    case setresuid = 25
+    case setfsuid = 26
+    case setgid = 27
+    case setregid = 28
+    case setresgid = 29
+    case setfsgid = 30
+    case capset = 31
+    case ptrace = 32
+    case mount = 33
+    case umount = 34
+    case moduleLoad = 35
+    case moduleUnload = 36
+    case bpf = 37
+    case unshare = 38
+    case setns = 39
+    case memfdCreate = 40
+    case kill = 41
+    case execveat = 42
+    case chroot = 43
+    case pivotRoot = 44
+
+    /// Kinds recorded through `PrivilegeCall`.
+    public var isPrivilegeCall: Bool { rawValue >= EventKind.setuid.rawValue }
+
+    public var group: EventGroup {
+        switch self {
+        case .exec, .fork, .exit: .process
+        case .cgroupMkdir, .cgroupRmdir: .cgroup
+        case .open, .unlink, .rename, .chmod, .mkdir, .rmdir, .link, .symlink, .chown, .truncate, .fchmod, .fchown, .ftruncate: .file
+        case .connect, .bind, .accept, .listen: .network
+        default: .privilege
+        }
+    }
 
     /// The name used in the store, the CLI (`--kind`) and reports.
     public var name: String {
@@ -398,11 +502,42 @@ public enum EventKind: Int, Sendable, CaseIterable, Hashable {
         case .symlink: "symlink"
         case .chown: "chown"
         case .truncate: "truncate"
+        case .fchmod: "fchmod"
+        case .fchown: "fchown"
+        case .ftruncate: "ftruncate"
+        case .accept: "accept"
+        case .listen: "listen"
+        case .setuid: "setuid"
+        case .setreuid: "setreuid"
+        case .setresuid: "setresuid"
+        case .setfsuid: "setfsuid"
+        case .setgid: "setgid"
+        case .setregid: "setregid"
+        case .setresgid: "setresgid"
+        case .setfsgid: "setfsgid"
+        case .capset: "capset"
+        case .ptrace: "ptrace"
+        case .mount: "mount"
+        case .umount: "umount"
+        case .moduleLoad: "module_load"
+        case .moduleUnload: "module_unload"
+        case .bpf: "bpf"
+        case .unshare: "unshare"
+        case .setns: "setns"
+        case .memfdCreate: "memfd_create"
+        case .kill: "kill"
+        case .execveat: "execveat"
+        case .chroot: "chroot"
+        case .pivotRoot: "pivot_root"
         }
     }
 
-    /// Path syscalls recorded through `PathChange`.
-    public static let pathChanges: Set<EventKind> = [.unlink, .rename, .chmod, .mkdir, .rmdir, .link, .symlink, .chown, .truncate]
+    /// Path syscalls recorded through `PathChange` (the fd forms have no path).
+    public static let pathChanges: Set<EventKind> = [.unlink, .rename, .chmod, .mkdir, .rmdir, .link, .symlink, .chown, .truncate,
+                                                     .fchmod, .fchown, .ftruncate]
+
+    /// Calls on a file descriptor rather than a path.
+    public static let fdCalls: Set<EventKind> = [.fchmod, .fchown, .ftruncate]
 
     /// Path syscalls whose second path (`aux2`) is a `paths.id`.
     public static let twoPaths: Set<EventKind> = [.rename, .link, .symlink]
@@ -432,6 +567,33 @@ public enum EventKind: Int, Sendable, CaseIterable, Hashable {
         case .symlink: "A process made (or tried to make) a symbolic link: symlink, symlinkat."
         case .chown: "A process changed (or tried to change) a file's owner: chown, lchown, fchownat."
         case .truncate: "A process truncated (or tried to truncate) a file by path: truncate."
+        case .fchmod: "A process changed (or tried to change) an open file's mode: fchmod."
+        case .fchown: "A process changed (or tried to change) an open file's owner: fchown."
+        case .ftruncate: "A process truncated (or tried to truncate) an open file: ftruncate."
+        case .accept: "A process accepted (or tried to accept) a connection on a listening socket: accept, accept4. The peer's address is what the kernel wrote for the process (none when it passed no buffer)."
+        case .listen: "A process made (or tried to make) a socket listen: listen."
+        case .setuid: "A process set (or tried to set) its user id: setuid."
+        case .setreuid: "A process set (or tried to set) its real and effective user ids: setreuid."
+        case .setresuid: "A process set (or tried to set) its real, effective and saved user ids: setresuid."
+        case .setfsuid: "A process set its filesystem user id: setfsuid (it returns the previous one, never an error)."
+        case .setgid: "A process set (or tried to set) its group id: setgid."
+        case .setregid: "A process set (or tried to set) its real and effective group ids: setregid."
+        case .setresgid: "A process set (or tried to set) its real, effective and saved group ids: setresgid."
+        case .setfsgid: "A process set its filesystem group id: setfsgid (it returns the previous one)."
+        case .capset: "A process changed (or tried to change) its capability sets: capset."
+        case .ptrace: "A process used (or tried to use) ptrace on another: attach, seize, peek, poke, ..."
+        case .mount: "A process mounted (or tried to mount) a filesystem: mount."
+        case .umount: "A process unmounted (or tried to unmount) a filesystem: umount2."
+        case .moduleLoad: "A process loaded (or tried to load) a kernel module: init_module, finit_module."
+        case .moduleUnload: "A process removed (or tried to remove) a kernel module: delete_module."
+        case .bpf: "A process used (or tried to use) the bpf syscall (Casefile's own calls are not recorded)."
+        case .unshare: "A process moved (or tried to move) into new namespaces: unshare."
+        case .setns: "A process joined (or tried to join) a namespace: setns."
+        case .memfdCreate: "A process created (or tried to create) an anonymous memory file: memfd_create (a way to run programs that never touch a disk)."
+        case .kill: "A process sent (or tried to send) a signal: kill, tkill, tgkill."
+        case .execveat: "A process called execveat (a successful one is also an exec row; AT_EMPTY_PATH runs the file an fd refers to, e.g. a memfd)."
+        case .chroot: "A process changed (or tried to change) its root directory: chroot."
+        case .pivotRoot: "A process swapped (or tried to swap) its root filesystem: pivot_root."
         }
     }
 
@@ -443,6 +605,10 @@ public enum EventKind: Int, Sendable, CaseIterable, Hashable {
         case .unlink, .rename, .chmod, .mkdir, .rmdir, .bind, .link, .symlink, .chown, .truncate: "0, or -errno"
         case .connect: "0, or -errno (-115 EINPROGRESS: a non-blocking connect under way)"
         case .exec, .fork, .cgroupMkdir, .cgroupRmdir: nil
+        case .accept, .memfdCreate: "the new file descriptor, or -errno (NULL: the thread exited inside the call)"
+        case .setfsuid, .setfsgid: "the previous id (NULL: the thread exited inside the call)"
+        case .bpf: "a file descriptor or 0, or -errno (NULL: the thread exited inside the call)"
+        default: "0, or -errno (NULL: the thread exited inside the call)"
         }
     }
 
@@ -460,8 +626,28 @@ public enum EventKind: Int, Sendable, CaseIterable, Hashable {
         case .connect, .bind: "address family (2 AF_INET, 10 AF_INET6, 1 AF_UNIX)"
         case .link: "linkat flags (AT_SYMLINK_FOLLOW 0x400)"
         case .symlink: nil
-        case .chown: "new uid (-1: unchanged)"
-        case .truncate: "new length in bytes"
+        case .chown, .fchown: "new uid (-1: unchanged)"
+        case .truncate, .ftruncate: "new length in bytes"
+        case .fchmod: "mode"
+        case .accept: "address family of the peer (NULL: no address was asked for)"
+        case .listen: "backlog"
+        case .setuid, .setfsuid: "uid"
+        case .setgid, .setfsgid: "gid"
+        case .setreuid, .setresuid: "real uid (-1: unchanged)"
+        case .setregid, .setresgid: "real gid (-1: unchanged)"
+        case .capset: "effective set (bit n = capability n; NULL: the data could not be read)"
+        case .ptrace: "request (16 PTRACE_ATTACH, 0x4206 PTRACE_SEIZE, 0 PTRACE_TRACEME, 4/5 POKETEXT/POKEDATA, ...)"
+        case .mount: "mount flags (MS_*)"
+        case .umount: "umount2 flags (MNT_FORCE 1, MNT_DETACH 2, ...)"
+        case .moduleLoad: "finit_module flags (NULL for init_module)"
+        case .moduleUnload: "delete_module flags (O_NONBLOCK, O_TRUNC = force)"
+        case .bpf: "command (0 BPF_MAP_CREATE, 5 BPF_PROG_LOAD, 6 BPF_OBJ_PIN, 8 BPF_PROG_ATTACH, 28 BPF_LINK_CREATE, ...)"
+        case .unshare: "flags (CLONE_NEW*)"
+        case .setns: "namespace file descriptor (or pidfd)"
+        case .memfdCreate: "flags (MFD_CLOEXEC 1, MFD_ALLOW_SEALING 2, MFD_EXEC 0x10, ...)"
+        case .kill: "pid as kill takes it (0: own group, -1: every process allowed, < -1: a group), or the tgid of tgkill; NULL for tkill"
+        case .execveat: "flags (AT_EMPTY_PATH 0x1000, AT_SYMLINK_NOFOLLOW 0x100)"
+        case .chroot, .pivotRoot: nil
         }
     }
 
@@ -473,7 +659,18 @@ public enum EventKind: Int, Sendable, CaseIterable, Hashable {
         case .connect, .bind: "port (IP families)"
         case .link: "paths.id of the new name"
         case .symlink: "paths.id of the new link"
-        case .chown: "new gid (-1: unchanged)"
+        case .chown, .fchown: "new gid (-1: unchanged)"
+        case .accept: "port of the peer (IP families)"
+        case .setreuid, .setresuid: "effective uid (-1: unchanged)"
+        case .setregid, .setresgid: "effective gid (-1: unchanged)"
+        case .capset: "permitted set"
+        case .ptrace: "target pid"
+        case .mount: "paths.id of the source (NULL: none given)"
+        case .moduleLoad: "init_module: length of the module image in bytes"
+        case .bpf: "program type (BPF_PROG_LOAD) or map type (BPF_MAP_CREATE)"
+        case .setns: "namespace type asked for (CLONE_NEW*, 0: any)"
+        case .kill: "signal (0: only checks the target exists)"
+        case .pivotRoot: "paths.id of put_old"
         default: nil
         }
     }
@@ -483,7 +680,18 @@ public enum EventKind: Int, Sendable, CaseIterable, Hashable {
         switch self {
         case .open, .unlink, .rename, .chmod, .mkdir, .rmdir, .link, .chown, .truncate:
             "directory fd a relative path was given against (NULL: the working directory, or an absolute path)"
-        case .connect, .bind: "the socket's file descriptor"
+        case .connect, .bind, .listen: "the socket's file descriptor"
+        case .accept: "the listening socket's file descriptor"
+        case .fchmod, .fchown, .ftruncate: "the file descriptor"
+        case .setresuid: "saved uid (-1: unchanged)"
+        case .setresgid: "saved gid (-1: unchanged)"
+        case .capset: "inheritable set"
+        case .ptrace: "address argument"
+        case .mount: "paths.id of the filesystem type"
+        case .moduleLoad: "finit_module: the module file's descriptor"
+        case .bpf: "paths.id of the program or map name (NULL: none)"
+        case .kill: "thread id (tkill, tgkill)"
+        case .execveat: "directory fd the path was given against (NULL: the working directory, or an absolute path)"
         default: nil
         }
     }
@@ -500,7 +708,14 @@ public enum EventKind: Int, Sendable, CaseIterable, Hashable {
         case .link: "paths.id of the existing file as the process gave it (NULL: unreadable)"
         case .symlink: "paths.id of the link's target text (NULL: unreadable)"
         case .chown, .truncate: "paths.id of the path as the process gave it (NULL: the kernel could not read it)"
-        case .exec, .exit: nil
+        case .accept: "addresses.id of the peer's address (NULL: not asked for, or unreadable)"
+        case .mount, .umount: "paths.id of the mount point as the process gave it"
+        case .moduleLoad: "paths.id of the module parameters"
+        case .moduleUnload: "paths.id of the module name"
+        case .memfdCreate: "paths.id of the memfd's name"
+        case .execveat, .chroot: "paths.id of the path as the process gave it"
+        case .pivotRoot: "paths.id of new_root"
+        default: nil
         }
     }
 }

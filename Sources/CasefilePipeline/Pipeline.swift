@@ -120,7 +120,7 @@ public struct Pipeline: Sendable {
         case .exit(let x):
             if processes.current[x.process.pid] == x.process { processes.current[x.process.pid] = nil }
             return ResolvedEvent(event: event, time: time, process: x.process)
-        case .open, .path, .net:
+        case .open, .path, .net, .call:
             return ResolvedEvent(event: event, time: time, process: processes.current[event.pid])
         case .cgroup(var c):
             if c.pathTruncated, c.hierarchyID == trackedHierarchy, let full = cgroupFS?.path(ofID: c.id) {

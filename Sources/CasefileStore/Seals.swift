@@ -127,12 +127,18 @@ enum SealedTable: String, CaseIterable, Sendable {
     // Updatable: a batch lists the rows it inserted or changed in `seal_rows`.
     case sessions, eventKinds = "event_kinds", schemaMigrations = "schema_migrations", cgroups, containers, pods, processes
     case comms, clockSteps = "clock_steps", paths, addresses
+    case sessionSettings = "session_settings", execEnvironments = "exec_environments"
+
+    /// Tables a file made before schema version 6 lacks: there, absent is empty.
+    var addedLater: Bool { self == .sessionSettings || self == .execEnvironments }
 
     var key: String {
         switch self {
         case .execs: "event_id"
         case .schemaMigrations: "version"
         case .pods: "uid"
+        case .sessionSettings: "session_id"
+        case .execEnvironments: "event_id"
         default: "id"
         }
     }
@@ -167,6 +173,7 @@ final class SealReader {
             let names = try Row.fetchAll(db, sql: "SELECT name FROM pragma_table_info(?) ORDER BY cid", arguments: [table.rawValue])
                 .map { $0[0] as String }
                 .filter { !table.unsealedColumns.contains($0) }
+            if names.isEmpty && table.addedLater { continue }
             guard !names.isEmpty else {
                 throw StoreError.sqlite(code: 0, message: "table \(table.rawValue) is missing", sql: "pragma_table_info")
             }
@@ -177,7 +184,7 @@ final class SealReader {
             "SELECT " + (columns[table] ?? []).map { "\"\($0)\"" }.joined(separator: ", ") + " FROM \(table.rawValue)"
         }
         var rowsByKey: [SealedTable: RawStatement] = [:]
-        for table in SealedTable.updatable {
+        for table in SealedTable.updatable where columns[table] != nil {
             rowsByKey[table] = try RawStatement(db, select(table) + " WHERE \(table.key) = ?1")
         }
         self.rowsByKey = rowsByKey
@@ -204,6 +211,7 @@ final class SealReader {
     /// Every row of an updatable table with its key and digest (for `verify`).
     func forEachRow(of table: SealedTable, in db: Database, _ body: (SQLValue, [UInt8]) throws -> Void) throws {
         let names = columns[table] ?? []
+        if names.isEmpty && table.addedLater { return }
         guard let keyIndex = names.firstIndex(of: table.key) else {
             throw StoreError.sqlite(code: 0, message: "table \(table.rawValue) has no column \(table.key)", sql: "pragma_table_info")
         }

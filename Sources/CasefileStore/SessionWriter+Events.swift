@@ -92,28 +92,41 @@ extension SessionWriter {
             row.aux = Int64(c.hierarchyID)
             row.object = cgroup
         case .open(let o):
-            row.ret = o.result
+            row.ret = Self.result(o.result)
             row.aux = Int64(o.flags)
             row.aux2 = Int64(o.mode)
             // The directory fd matters only for a relative path given against one.
             row.aux3 = o.dirFD == FileOpen.atFDCWD || o.path.bytes.first == UInt8(ascii: "/") ? nil : Int64(o.dirFD)
             row.object = o.pathUnreadable ? nil : try pathRow(o.path, truncated: o.pathTruncated, s)
         case .path(let p):
-            row.ret = p.result
+            row.ret = Self.result(p.result)
             row.aux = p.argument
-            row.aux3 = p.dirFD == FileOpen.atFDCWD || p.path.bytes.first == UInt8(ascii: "/") || p.kind == .symlink ? nil : Int64(p.dirFD)
-            row.object = p.pathUnreadable ? nil : try pathRow(p.path, truncated: p.pathTruncated, s)
+            if EventKind.fdCalls.contains(p.kind) {
+                row.aux3 = Int64(p.dirFD) // the file descriptor; there is no path
+            } else {
+                row.aux3 = p.dirFD == FileOpen.atFDCWD || p.path.bytes.first == UInt8(ascii: "/") || p.kind == .symlink ? nil : Int64(p.dirFD)
+                row.object = p.pathUnreadable ? nil : try pathRow(p.path, truncated: p.pathTruncated, s)
+            }
             if EventKind.twoPaths.contains(p.kind) { row.aux2 = try pathRow(p.path2, truncated: p.path2Truncated, s) }
-            if p.kind == .chown { // uid and gid, each as chown takes it (-1: unchanged)
+            if p.kind == .chown || p.kind == .fchown { // uid and gid, each as chown takes it (-1: unchanged)
                 row.aux = Int64(Int32(bitPattern: UInt32(truncatingIfNeeded: p.argument)))
                 row.aux2 = Int64(Int32(bitPattern: UInt32(truncatingIfNeeded: p.argument >> 32)))
             }
         case .net(let n):
-            row.ret = n.result
-            row.aux = Int64(n.family)
-            row.aux2 = n.family == 2 || n.family == 10 ? Int64(n.port) : nil
+            row.ret = Self.result(n.result)
             row.aux3 = Int64(n.fd)
-            row.object = n.family == 0 ? nil : try addressRow(family: n.family, n.address, s)
+            if n.kind == .listen {
+                row.aux = Int64(n.argument)
+            } else if n.family != 0 {
+                row.aux = Int64(n.family)
+                row.aux2 = n.family == 2 || n.family == 10 ? Int64(n.port) : nil
+                row.object = try addressRow(family: n.family, n.address, s)
+            } else if n.kind != .accept {
+                row.aux = 0 // connect, bind: the address could not be read
+            }
+        case .call(let c):
+            row.ret = Self.result(c.result)
+            try mapCall(c, into: &row, s)
         }
         if row.process == nil, let key = r.process { row.process = try processRow(key, s) }
 
@@ -146,6 +159,64 @@ extension SessionWriter {
             d.bind(.argvUnreadable, x.argvUnreadable)
             d.bind(.filenameUnreadable, x.filenameUnreadable)
             try d.run()
+        }
+    }
+
+    /// `events.ret` of a syscall result: NULL when the thread exited inside the call.
+    private static func result(_ r: Int64) -> Int64? { r == SyscallResult.didNotReturn ? nil : r }
+
+    /// The columns of a privilege or escape call (their meaning per kind is in `event_kinds`).
+    private func mapCall(_ c: PrivilegeCall, into row: inout EventRow, _ s: WriterStatements) throws {
+        func path(_ text: ByteString?, truncated: Bool, unreadable: Bool) throws -> Int64? {
+            guard let text, !unreadable else { return nil }
+            return try pathRow(text, truncated: truncated, s)
+        }
+        let main = try path(c.string, truncated: c.stringTruncated, unreadable: c.stringUnreadable)
+        let second = try path(c.string2, truncated: c.string2Truncated, unreadable: c.string2Unreadable)
+        let name = c.name.bytes.isEmpty ? nil : try pathRow(c.name, truncated: false, s)
+        let a = c.argument
+        switch c.kind {
+        case .setuid, .setgid, .setfsuid, .setfsgid:
+            row.aux = a(0)
+        case .setreuid, .setregid:
+            (row.aux, row.aux2) = (a(0), a(1))
+        case .setresuid, .setresgid:
+            (row.aux, row.aux2, row.aux3) = (a(0), a(1), a(2))
+        case .capset:
+            if !c.stringUnreadable { (row.aux, row.aux2, row.aux3) = (a(0), a(1), a(2)) }
+        case .ptrace:
+            (row.aux, row.aux2, row.aux3) = (a(0), a(1), a(2))
+        case .mount:
+            (row.aux, row.object, row.aux2, row.aux3) = (a(0), main, second, name)
+        case .umount, .moduleUnload:
+            (row.aux, row.object) = (a(0), main)
+        case .moduleLoad:
+            row.object = main
+            if a(3) == 1 { (row.aux, row.aux3) = (a(0), a(2)) } else { row.aux2 = a(1) } // finit_module : init_module
+        case .bpf:
+            (row.aux, row.aux3) = (a(0), name)
+            if a(0) == 0 || a(0) == 5 { row.aux2 = a(1) } // MAP_CREATE, PROG_LOAD: the map or program type
+        case .unshare:
+            row.aux = a(0)
+        case .setns:
+            (row.aux, row.aux2) = (a(0), a(1))
+        case .memfdCreate:
+            (row.aux, row.object) = (a(0), main)
+        case .kill: // a(3): 0 kill, 1 tkill, 2 tgkill
+            row.aux = a(3) == 1 ? nil : a(0)
+            row.aux2 = a(1)
+            row.aux3 = a(3) == 0 ? nil : a(2)
+        case .execveat:
+            row.aux = a(0)
+            row.object = main
+            let absolute = c.string?.bytes.first == UInt8(ascii: "/")
+            row.aux3 = a(2) == Int64(FileOpen.atFDCWD) || absolute ? nil : a(2)
+        case .chroot:
+            row.object = main
+        case .pivotRoot:
+            (row.object, row.aux2) = (main, second)
+        default:
+            break
         }
     }
 

@@ -18,7 +18,8 @@ import Testing
         "0003_seals_and_attribution.sql": 0x72da_8fa8_e20b_e759,
         "0004_file_events.sql": 0x2057_fd01_1346_b4f4,
         "0005_network_events.sql": 0xfa90_aff1_f11a_f39b,
-        "views.sql": 0xe50c_bab1_ddfb_e2e5,
+        "0006_privilege_events.sql": 0xe5f3_c0d6_6d30_0ee6,
+        "views.sql": 0x5202_8264_cd01_90b0,
     ]
 
     @Test func migrationsAndViewsAreNotEditedInPlace() {

@@ -77,6 +77,11 @@ const volatile __u32 cf_self_tgid = 0;
  * that are off cost one table lookup and one test per syscall. */
 const volatile __u64 cf_enabled_kinds = ~0ULL;
 
+/* Set by the loader: argv bytes kept per exec (at most CF_ARGV_MAX), and environment bytes (0: the
+ * environment is not captured; it may hold secrets). */
+const volatile __u32 cf_argv_max = CF_ARGV_MAX;
+const volatile __u32 cf_env_max = 0;
+
 /* Set by the loader: 1 when the recording has a scope (`--exclude-host`, `--container`, `--pod`).
  * User space then puts every cgroup it finds out of scope into cf_skip_cgroups; events of tasks in
  * those cgroups are counted (CF_COUNTER_SCOPE_SKIPS) and not written. Cgroups not yet judged are
@@ -191,8 +196,9 @@ int BPF_PROG(cf_exec, struct task_struct *task, pid_t old_pid, struct linux_binp
 	unsigned long arg_start = BPF_CORE_READ(task, mm, arg_start);
 	unsigned long arg_end = BPF_CORE_READ(task, mm, arg_end);
 	unsigned long len = arg_end > arg_start ? arg_end - arg_start : 0;
-	if (len > CF_ARGV_MAX) {
-		len = CF_ARGV_MAX;
+	unsigned long cap = cf_argv_max < CF_ARGV_MAX ? cf_argv_max : CF_ARGV_MAX;
+	if (len > cap) {
+		len = cap;
 		e->flags |= CF_EXEC_ARGV_TRUNCATED;
 	}
 	if (len > CF_ARGV_MAX) /* again, in a form the verifier tracks as a bound */
@@ -203,7 +209,31 @@ int BPF_PROG(cf_exec, struct task_struct *task, pid_t old_pid, struct linux_binp
 	}
 	e->argv_len = len;
 
-	__u64 size = __builtin_offsetof(struct cf_exec, argv) + len;
+	/* The environment, after argv, only when capture is on. */
+	unsigned long env_len = 0;
+	if (cf_env_max) {
+		unsigned long env_start = BPF_CORE_READ(task, mm, env_start);
+		unsigned long env_end = BPF_CORE_READ(task, mm, env_end);
+		env_len = env_end > env_start ? env_end - env_start : 0;
+		unsigned long env_cap = cf_env_max < CF_ENV_MAX ? cf_env_max : CF_ENV_MAX;
+		if (env_len > env_cap) {
+			env_len = env_cap;
+			e->flags |= CF_EXEC_ENV_TRUNCATED;
+		}
+		if (env_len > CF_ENV_MAX)
+			env_len = CF_ENV_MAX;
+		unsigned long at = len;
+		if (at > CF_ARGV_MAX)
+			at = CF_ARGV_MAX;
+		if (env_len > 0 && bpf_probe_read_user(e->argv + at, env_len, (const void *)env_start) != 0) {
+			e->flags |= CF_EXEC_ENV_UNREADABLE;
+			env_len = 0;
+		}
+	}
+	e->env_len = env_len;
+	e->reserved = 0;
+
+	__u64 size = __builtin_offsetof(struct cf_exec, argv) + len + env_len;
 	if (size > sizeof(*e))
 		size = sizeof(*e);
 	fill_header(&e->h, CF_KIND_EXEC, size);

@@ -24,7 +24,8 @@
 
 #define CF_COMM_LEN 16
 #define CF_FILENAME_MAX 256
-#define CF_ARGV_MAX 2048 /* argv bytes kept per exec; longer argv is cut and flagged */
+#define CF_ARGV_MAX 4096 /* the most argv bytes kept per exec (the loader may set a lower cap); longer argv is cut and flagged */
+#define CF_ENV_MAX 4096  /* the most environment bytes kept per exec, when the loader turns capture on */
 #define CF_CGROUP_PATH_MAX 1024
 
 enum cf_kind {
@@ -110,6 +111,8 @@ enum cf_counter {
 #define CF_EXEC_FILENAME_TRUNCATED (1u << 1)
 #define CF_EXEC_ARGV_UNREADABLE (1u << 2)     /* reading argv from the new program's memory failed */
 #define CF_EXEC_FILENAME_UNREADABLE (1u << 3) /* reading the filename failed */
+#define CF_EXEC_ENV_TRUNCATED (1u << 4)       /* the environment was cut at the capture cap */
+#define CF_EXEC_ENV_UNREADABLE (1u << 5)      /* reading the environment failed */
 
 #define CF_CGROUP_PATH_TRUNCATED (1u << 0)    /* the path did not fit in CF_CGROUP_PATH_MAX */
 
@@ -137,8 +140,10 @@ struct cf_exec {
 	__u32 flags;         /* CF_EXEC_* */
 	__u16 filename_len;  /* bytes in filename, without the NUL */
 	__u16 argv_len;      /* bytes of argv that follow, NUL-separated */
+	__u16 env_len;       /* bytes of environment after argv (0 unless capture is on) */
+	__u16 reserved;
 	char filename[CF_FILENAME_MAX];
-	char argv[CF_ARGV_MAX]; /* variable: only argv_len bytes are in the record */
+	char argv[CF_ARGV_MAX + CF_ENV_MAX]; /* variable: argv_len bytes of argv, then env_len bytes of environment */
 };
 
 /* sched_process_fork, only when a new process (not a thread) is created. */

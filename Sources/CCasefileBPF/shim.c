@@ -100,6 +100,11 @@ int cf_ring_buffer_wait(struct ring_buffer *rb, int timeout_ms)
 
 int cf_set_rodata_u32(struct bpf_object *obj, const char *name, unsigned int value)
 {
+	return cf_set_rodata(obj, name, &value, sizeof(value));
+}
+
+int cf_set_rodata(struct bpf_object *obj, const char *name, const void *value, size_t value_size)
+{
 	struct btf *btf = bpf_object__btf(obj);
 	struct bpf_map *map;
 	if (!btf)
@@ -122,14 +127,14 @@ int cf_set_rodata_u32(struct bpf_object *obj, const char *name, unsigned int val
 			const struct btf_type *var = btf__type_by_id(btf, vars[i].type);
 			if (strcmp(btf__name_by_offset(btf, var->name_off), name) != 0)
 				continue;
-			if (vars[i].size != sizeof(value) || vars[i].offset + sizeof(value) > size)
+			if (vars[i].size != value_size || vars[i].offset + value_size > size)
 				return -EINVAL;
 			/* copy, change, set: the documented way to change a map's initial value */
 			unsigned char *data = malloc(size);
 			if (!data)
 				return -ENOMEM;
 			memcpy(data, initial, size);
-			memcpy(data + vars[i].offset, &value, sizeof(value));
+			memcpy(data + vars[i].offset, value, value_size);
 			int err = bpf_map__set_initial_value(map, data, size);
 			free(data);
 			return err;

@@ -34,6 +34,32 @@ struct Record: AsyncParsableCommand {
     @Flag(help: ArgumentHelp("Attribute events to the v1 cpuset cgroup hierarchy even when cgroup v2 is mounted.", visibility: .hidden))
     var cgroupV1Cpuset = false
 
+    @Option(help: ArgumentHelp(
+        "What to record: groups (\(EventGroup.allCases.map(\.rawValue).joined(separator: ", "))) and single kinds, comma-separated.",
+        discussion: "Default: all. Kinds: \(EventKind.allCases.map(\.name).joined(separator: ", ")). File, network and privilege kinds not chosen cost the kernel one table lookup per syscall; process and cgroup events are always traced (processes and containers are known from them) and only their rows are left out. The case file says what was chosen (session_settings).",
+        valueName: "LIST"), transform: { try EventSelection.parse($0).get() })
+    var events: EventSelection = .all
+
+    @Flag(help: "Record containers only: events of host processes are not recorded (filtered in the kernel by cgroup once judged; counted in session_settings.scope_skipped).")
+    var excludeHost = false
+
+    @Option(name: .customLong("container"), help: ArgumentHelp(
+        "Record only this container (repeatable): an id prefix (4+ hex digits) or a name. Implies --exclude-host.",
+        discussion: "A container whose name decides is recorded until its runtime answers; then the rest of the host is filtered in the kernel.",
+        valueName: "ID-OR-NAME"))
+    var containers: [String] = []
+
+    @Option(name: .customLong("pod"), help: ArgumentHelp(
+        "Record only this Kubernetes pod's containers (repeatable): NAME, NAMESPACE/NAME or the pod UID. Implies --exclude-host.",
+        valueName: "POD"))
+    var pods: [String] = []
+
+    @Option(help: "argv bytes kept per exec, 0 to 4096 (longer argv is cut and flagged).")
+    var argvMax: Int = 4096
+
+    @Flag(help: "Also record the environment of every exec (up to 4 KiB each). Off by default: environments often hold secrets.")
+    var captureEnvironment = false
+
     func validate() throws {
         if noEnrichment && !runtimeSockets.isEmpty {
             throw ValidationError("--runtime-socket and --no-enrichment contradict each other: runtimes are only asked when enrichment is on")
@@ -43,6 +69,12 @@ struct Record: AsyncParsableCommand {
         }
         guard ringBufferMib > 0, ringBufferMib & (ringBufferMib - 1) == 0, ringBufferMib <= 1024 else {
             throw ValidationError("--ring-buffer-mib must be a power of two between 1 and 1024, got \(ringBufferMib)")
+        }
+        guard (0...4096).contains(argvMax) else {
+            throw ValidationError("--argv-max must be between 0 and 4096 bytes, got \(argvMax)")
+        }
+        for value in containers + pods where value.isEmpty || value.utf8.count > 256 || value.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7f }) {
+            throw ValidationError("--container and --pod take a name, id or UID of 1 to 256 printable characters, got '\(SafeText.escape(value))'")
         }
     }
 
@@ -56,6 +88,11 @@ struct Record: AsyncParsableCommand {
         options.runtimeSockets = runtimeSockets
         options.cgroupV1Cpuset = cgroupV1Cpuset
         options.reducePrivileges = true
+        options.events = events.kinds
+        options.scope = RecordingScope(containersOnly: excludeHost || !containers.isEmpty || !pods.isEmpty,
+                                       containers: containers, pods: pods)
+        options.argvMax = argvMax
+        options.captureEnvironment = captureEnvironment
         let path = database.db
         options.onStarted = { session in
             FileHandle.standardError.write(Data("casefile: recording into \(path) (session \(session)); Ctrl-C to stop\n".utf8))
@@ -125,6 +162,11 @@ struct StatusLine: Service {
             FileHandle.standardError.write(Data(line.utf8))
         }
     }
+}
+
+/// How `--events`'s default shows in `--help`.
+extension EventSelection: CustomStringConvertible {
+    public var description: String { kinds.count == EventKind.allCases.count ? "all" : kinds.map(\.name).sorted().joined(separator: ",") }
 }
 
 /// `--runtime-socket RUNTIME=PATH` (parsed by `RuntimeEndpoint.init?(argument:)`).

@@ -44,19 +44,31 @@ public struct RecordDecoder: Sendable {
         let body: Event.Body
         switch Int(h.kind) {
         case Int(CF_KIND_EXEC.rawValue):
-            guard var e = load(cf_exec.self, record, fixedPart: MemoryLayout<cf_exec>.offset(of: \.argv)) else { return nil }
-            let argvLength = min(Int(e.argv_len), Int(CF_ARGV_MAX), max(0, record.count - (MemoryLayout<cf_exec>.offset(of: \.argv) ?? 0)))
-            body = .exec(Exec(
+            // argv, then the environment, follow the fixed part (read from the record itself).
+            let argvOffset = cf_exec_argv_offset()
+            guard var e = load(cf_exec.self, record, fixedPart: argvOffset) else { return nil }
+            let tail = UnsafeRawBufferPointer(rebasing: record[argvOffset...])
+            let argvLength = min(Int(e.argv_len), Int(CF_ARGV_MAX), tail.count)
+            let envLength = min(Int(e.env_len), Int(CF_ENV_MAX), tail.count - argvLength)
+            let envFlags = UInt32(CF_EXEC_ENV_TRUNCATED) | UInt32(CF_EXEC_ENV_UNREADABLE)
+            let environment: ByteString? = envLength > 0 || e.flags & envFlags != 0
+                ? ByteString(Array(tail[argvLength..<(argvLength + envLength)]))
+                : nil
+            var exec = Exec(
                 process: ProcessKey(pid: h.pid, startBootNanoseconds: e.start_boot_ns),
                 ppid: e.ppid, uid: e.uid, gid: e.gid, namespacePID: e.ns_pid,
                 mountNamespace: e.mnt_ns, pidNamespace: e.pid_ns, oldPID: e.old_pid,
                 comm: comm,
                 filename: bytes(&e.filename, count: Int(e.filename_len)),
-                argv: bytes(&e.argv, count: argvLength),
+                argv: ByteString(Array(tail[0..<argvLength])),
                 argvTruncated: e.flags & UInt32(CF_EXEC_ARGV_TRUNCATED) != 0,
                 filenameTruncated: e.flags & UInt32(CF_EXEC_FILENAME_TRUNCATED) != 0,
                 argvUnreadable: e.flags & UInt32(CF_EXEC_ARGV_UNREADABLE) != 0,
-                filenameUnreadable: e.flags & UInt32(CF_EXEC_FILENAME_UNREADABLE) != 0))
+                filenameUnreadable: e.flags & UInt32(CF_EXEC_FILENAME_UNREADABLE) != 0)
+            exec.environment = environment
+            exec.environmentTruncated = e.flags & UInt32(CF_EXEC_ENV_TRUNCATED) != 0
+            exec.environmentUnreadable = e.flags & UInt32(CF_EXEC_ENV_UNREADABLE) != 0
+            body = .exec(exec)
         case Int(CF_KIND_FORK.rawValue):
             guard let e = load(cf_fork.self, record, fixedPart: MemoryLayout<cf_fork>.size) else { return nil }
             body = .fork(Fork(

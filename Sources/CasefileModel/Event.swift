@@ -32,7 +32,7 @@ public struct Event: Sendable, Equatable {
         func heap(_ s: ByteString) -> Int { s.bytes.isEmpty ? 0 : s.bytes.count + 32 }
         var n = MemoryLayout<Event>.stride + heap(comm)
         switch body {
-        case .exec(let x): n += heap(x.comm) + heap(x.filename) + heap(x.argv)
+        case .exec(let x): n += heap(x.comm) + heap(x.filename) + heap(x.argv) + heap(x.environment ?? ByteString([]))
         case .fork(let f): n += heap(f.comm)
         case .exit(let x): n += heap(x.comm)
         case .cgroup(let c): n += heap(c.path)
@@ -134,6 +134,11 @@ public struct Exec: Sendable, Equatable {
     /// The kernel could not read argv (or the filename) at all: empty is then unknown, not empty.
     public var argvUnreadable: Bool
     public var filenameUnreadable: Bool
+    /// The environment (NUL-separated), when the recording captures it (`--capture-environment`);
+    /// nil when it does not.
+    public var environment: ByteString?
+    public var environmentTruncated: Bool = false
+    public var environmentUnreadable: Bool = false
 
     public init(process: ProcessKey, ppid: UInt32, uid: UInt32, gid: UInt32, namespacePID: UInt32,
                 mountNamespace: UInt32, pidNamespace: UInt32, oldPID: UInt32, comm: ByteString,
@@ -468,6 +473,9 @@ public enum EventKind: Int, Sendable, CaseIterable, Hashable {
     case execveat = 42
     case chroot = 43
     case pivotRoot = 44
+
+    /// Kinds the kernel side records from syscalls (chosen per kind in the kernel).
+    public var isSyscall: Bool { rawValue >= EventKind.open.rawValue }
 
     /// Kinds recorded through `PrivilegeCall`.
     public var isPrivilegeCall: Bool { rawValue >= EventKind.setuid.rawValue }

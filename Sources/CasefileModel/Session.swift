@@ -16,6 +16,8 @@ public struct SessionInfo: Sendable {
     public var attached: [String]
     public var attachFailures: [String]
     public var ringBufferBytes: Int
+    /// What the session records, and the hooks used (`session_settings`).
+    public var settings = RecordingSettings()
 
     public init(host: String, kernel: String, machineID: String?, clock: BootClock, cgroupLayout: String,
                 cgroupHierarchy: UInt32, cgroupMount: String?, warnings: String? = nil, startedAt: Int64, casefileVersion: String,

@@ -34,11 +34,89 @@ public struct Pipeline: Sendable {
     /// When the session started (UTC ns): when containers found by the start-up walk were first seen.
     public let sessionStartedAt: Int64
 
-    public init(clock: BootClock, trackedHierarchy: UInt32 = 0, cgroupFS: CgroupFS? = nil, sessionStartedAt: Int64 = nowNanoseconds()) {
+    /// Which cgroups the recording keeps (`RecordingScope`). Each tracked cgroup is judged when it
+    /// is learned; one out of scope goes to `newlyOutOfScope` (for the kernel's skip list) and its
+    /// events that still arrive are dropped here and counted in `scopeSkipped`. A container whose
+    /// names decide it waits for the runtime's answer (`learnNames`), recorded meanwhile.
+    public let scope: RecordingScope
+    private var outOfScope: Set<UInt64> = []
+    private var awaitingNames: [String: [UInt64]] = [:]
+    private var knownNames: [String: ContainerNames] = [:]
+    private var newlyOut: [UInt64] = []
+    private var noLongerOut: [UInt64] = []
+    /// Events dropped in user space because their cgroup was judged out of scope (the kernel
+    /// counts those it never wrote).
+    public private(set) var scopeSkipped: UInt64 = 0
+
+    public init(clock: BootClock, trackedHierarchy: UInt32 = 0, cgroupFS: CgroupFS? = nil, sessionStartedAt: Int64 = nowNanoseconds(),
+                scope: RecordingScope = RecordingScope()) {
         self.clock = clock
         self.trackedHierarchy = trackedHierarchy
         self.cgroupFS = cgroupFS
         self.sessionStartedAt = sessionStartedAt
+        self.scope = scope
+    }
+
+    // MARK: Scope
+
+    /// Cgroups judged out of scope since the last call (to put in the kernel's skip list), and
+    /// those forgotten after their removal (to take out of it).
+    public mutating func takeScopeChanges() -> (out: [UInt64], forgotten: [UInt64]) {
+        defer { newlyOut.removeAll(); noLongerOut.removeAll() }
+        return (newlyOut, noLongerOut)
+    }
+
+    /// Judges a tracked-hierarchy cgroup as it is learned.
+    private mutating func judge(_ id: UInt64, path: String) {
+        guard !scope.isWholeHost else { return }
+        let container = Self.container(inPath: path)
+        switch scope.verdict(containerID: container?.id, podUID: container?.podUID, names: container.flatMap { knownNames[$0.id] }) {
+        case .inScope: break
+        case .outOfScope:
+            if outOfScope.insert(id).inserted { newlyOut.append(id) }
+        case .undecided:
+            // bounded: past the limit the waiting ones stay recorded (a scope never loses what is in it)
+            if awaitingNames.count >= 100_000 { awaitingNames.removeAll(keepingCapacity: true) }
+            if let container { awaitingNames[container.id, default: []].append(id) }
+        }
+    }
+
+    /// A runtime's names for a container: its cgroups waiting for them are judged now.
+    public mutating func learnNames(_ metadata: ContainerMetadata) {
+        guard !scope.isWholeHost else { return }
+        let names = ContainerNames(name: metadata.name, kubeContainerName: metadata.kubernetesContainerName,
+                                   podName: metadata.pod?.name, podNamespace: metadata.pod?.namespace, podUID: metadata.pod?.uid)
+        if knownNames.count >= 100_000 { knownNames.removeAll(keepingCapacity: true) }
+        knownNames[metadata.id] = names
+        guard let waiting = awaitingNames.removeValue(forKey: metadata.id) else { return }
+        for id in waiting where cgroupPaths[id] != nil {
+            judge(id, path: cgroupPaths[id] ?? "")
+        }
+    }
+
+    /// Whether an event is dropped because of the scope (counted).
+    private mutating func outOfScope(_ event: Event) -> Bool {
+        guard !outOfScope.isEmpty else { return false }
+        if case .cgroup = event.body { return false } // judged by the cgroup made or removed, after resolving
+        guard outOfScope.contains(event.cgroupID) else { return false }
+        scopeSkipped += 1
+        return true
+    }
+
+    /// Whether a resolved cgroup event is of a cgroup out of scope (its row is not stored; the
+    /// cgroup's own record is).
+    private mutating func cgroupEventOutOfScope(_ c: CgroupChange) -> Bool {
+        guard !scope.isWholeHost else { return false }
+        if c.hierarchyID == trackedHierarchy {
+            guard outOfScope.contains(c.id) else { return false }
+        } else {
+            let container = Self.container(inPath: Self.text(c.path))
+            let verdict = scope.verdict(containerID: container?.id, podUID: container?.podUID,
+                                        names: container.flatMap { knownNames[$0.id] })
+            guard verdict == .outOfScope else { return false }
+        }
+        scopeSkipped += 1
+        return true
     }
 
     /// A new measurement of the boot-clock offset: events resolved from now on use it.
@@ -56,6 +134,7 @@ public struct Pipeline: Sendable {
             for c in fs.walk() {
                 let text = Self.text(c.path)
                 cgroupPaths[c.id] = text
+                judge(c.id, path: text)
                 batch.cgroups.append(cgroupRecord(hierarchyID: trackedHierarchy, id: c.id, path: c.path,
                                                   pathText: text, level: c.level, createdAt: c.ctime, existedAtStart: true,
                                                   seenAt: sessionStartedAt))
@@ -79,7 +158,9 @@ public struct Pipeline: Sendable {
     /// Forgets cgroups removed more than `removedGrace` before `now` (event time).
     private mutating func forgetRemoved(before now: Int64) {
         while removedHead < removed.count, removed[removedHead].at + Self.removedGrace < now {
-            cgroupPaths[removed[removedHead].id] = nil
+            let id = removed[removedHead].id
+            cgroupPaths[id] = nil
+            if outOfScope.remove(id) != nil { noLongerOut.append(id) }
             removedHead += 1
         }
         if removedHead > 4096 && removedHead * 2 > removed.count {
@@ -97,7 +178,10 @@ public struct Pipeline: Sendable {
                 continue // a second thread of the same process saw the group die: one exit is enough
             }
             if let learned = learnCgroup(event.cgroupID, at: clock.utc(event.bootNanoseconds)) { batch.cgroups.append(learned) }
-            batch.events.append(resolve(event, into: &batch))
+            if outOfScope(event) { continue }
+            let resolved = resolve(event, into: &batch)
+            if case .cgroup(let c) = resolved.event.body, cgroupEventOutOfScope(c) { continue }
+            batch.events.append(resolved)
         }
         if let last = batch.events.last {
             forgetRemoved(before: last.time)
@@ -136,6 +220,7 @@ public struct Pipeline: Sendable {
                 if c.hierarchyID == trackedHierarchy {
                     cgroupPaths[c.id] = path
                     unresolvable.remove(c.id)
+                    judge(c.id, path: path)
                 }
                 var record = cgroupRecord(hierarchyID: c.hierarchyID, id: c.id, path: c.path, pathText: path,
                                           level: c.level, createdAt: time, existedAtStart: false, seenAt: time)
@@ -164,6 +249,7 @@ public struct Pipeline: Sendable {
         }
         let text = Self.text(path)
         cgroupPaths[id] = text
+        judge(id, path: text)
         return cgroupRecord(hierarchyID: trackedHierarchy, id: id, path: path, pathText: text, level: nil,
                             createdAt: nil, existedAtStart: false, seenAt: time)
     }

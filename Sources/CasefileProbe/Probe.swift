@@ -38,6 +38,10 @@ public final class Probe {
     public private(set) var attached: [String] = []
     /// Programs that failed to attach, with the reason. The recorder reports them in the session.
     public private(set) var failed: [(program: String, reason: String)] = []
+    /// Programs not loaded on purpose (nothing they record was chosen), with the reason.
+    public private(set) var notAttached: [(program: String, reason: String)] = []
+    /// Where user space puts the cgroups it finds out of the recording's scope (nil: no scope).
+    public private(set) var skipList: CgroupSkipList?
     public let ringBufferBytes: Int
 
     private let object: OpaquePointer
@@ -54,7 +58,10 @@ public final class Probe {
     ///     hosts without a v2 hierarchy).
     ///   - sliceBytes: the most one `drain` takes from the ring (what stays is taken by the next):
     ///     the memory a drain needs is bounded, whatever the ring holds.
-    public init(ringBufferBytes: Int = 16 << 20, sliceBytes: Int = 4 << 20, cgroupV1Cpuset: Bool = false) throws {
+    ///   - choices: which syscall kinds the kernel writes, the recording's scope, the argv and
+    ///     environment caps (`ProbeChoices`).
+    public init(ringBufferBytes: Int = 16 << 20, sliceBytes: Int = 4 << 20, cgroupV1Cpuset: Bool = false,
+                choices: ProbeChoices = ProbeChoices()) throws {
         guard ringBufferBytes > 0, ringBufferBytes & (ringBufferBytes - 1) == 0, ringBufferBytes >= 4096 else {
             throw ProbeError(operation: "configuring the ring buffer (\(ringBufferBytes) bytes: must be a power of two ≥ 4096)", errno: EINVAL, detail: "")
         }
@@ -90,6 +97,20 @@ public final class Probe {
             }
             // The recorder's own file syscalls are not recorded (they would feed back).
             try setConstant("cf_self_tgid", to: UInt32(getpid()))
+            var kinds = choices.syscallKindMask
+            try setConstant("cf_enabled_kinds", bytes: &kinds)
+            try setConstant("cf_scoped", to: choices.scoped ? 1 : 0)
+            try setConstant("cf_argv_max", to: UInt32(clamping: max(0, min(choices.argvMax, Self.argvCeiling))))
+            try setConstant("cf_env_max", to: UInt32(clamping: max(0, min(choices.environmentMax, Self.environmentCeiling))))
+            if kinds == 0 {
+                // No file, network or privilege kind chosen: the syscall programs are not even loaded.
+                for name in ["cf_sys_enter", "cf_sys_exit"] {
+                    if let p = bpf_object__find_program_by_name(object, name) {
+                        bpf_program__set_autoload(p, false)
+                        notAttached.append((name, "no file, network or privilege event kind was chosen (--events)"))
+                    }
+                }
+            }
             let loaded = bpf_object__load(object)
             guard loaded == 0 else {
                 throw ProbeError(operation: "loading the BPF programs into the kernel", errno: -loaded, detail: Self.log())
@@ -100,9 +121,16 @@ public final class Probe {
             countersFD = bpf_map__fd(counters)
             cpuCount = Int(max(1, libbpf_num_possible_cpus()))
 
+            if choices.scoped, let map = bpf_object__find_map_by_name(object, "cf_skip_cgroups") {
+                skipList = try CgroupSkipList(mapFD: bpf_map__fd(map))
+            }
             var program = bpf_object__next_program(object, nil)
             while let p = program {
                 let name = String(cString: bpf_program__name(p))
+                guard bpf_program__autoload(p) else {
+                    program = bpf_object__next_program(object, p)
+                    continue
+                }
                 if let link = bpf_program__attach(p) {
                     links.append(link)
                     attached.append(name)
@@ -123,11 +151,21 @@ public final class Probe {
 
     /// Sets a `const volatile __u32` of the BPF program before load (it lives in `.rodata`).
     private func setConstant(_ name: String, to value: UInt32) throws {
-        let rc = cf_set_rodata_u32(object, name, value)
+        var v = value
+        try setConstant(name, bytes: &v)
+    }
+
+    /// Sets a `const volatile` of the BPF program before load, of exactly `T`'s size.
+    private func setConstant<T>(_ name: String, bytes value: inout T) throws {
+        let rc = withUnsafeBytes(of: &value) { cf_set_rodata(object, name, $0.baseAddress, $0.count) }
         guard rc == 0 else {
             throw ProbeError(operation: "setting BPF constant \(name) (build problem: is it in casefile.bpf.c?)", errno: -rc, detail: Self.log())
         }
     }
+
+    /// The most argv and environment bytes the kernel side can keep per exec.
+    public static let argvCeiling = Int(CF_ARGV_MAX)
+    public static let environmentCeiling = Int(CF_ENV_MAX)
 
     /// Sleeps until the kernel forces a wake-up (ring more than half full) or `timeoutMilliseconds`
     /// pass. Records are not read here: call `drain`.
@@ -166,6 +204,11 @@ public final class Probe {
          try counter(UInt32(CF_COUNTER_PENDING_DROPS.rawValue)))
     }
 
+    /// Events the kernel side did not write because their cgroup was out of the recording's scope.
+    public func scopeSkips() throws -> UInt64 {
+        try counter(UInt32(CF_COUNTER_SCOPE_SKIPS.rawValue))
+    }
+
     private func counter(_ index: UInt32) throws -> UInt64 {
         var key = index
         var values = [UInt64](repeating: 0, count: cpuCount)
@@ -199,6 +242,60 @@ public final class Probe {
     private static func log() -> String {
         String(cString: cf_libbpf_last_log()).trimmingCharacters(in: .whitespacesAndNewlines)
     }
+}
+
+/// What the kernel side records, chosen before load.
+public struct ProbeChoices: Sendable {
+    /// Syscall kinds (file, network, privilege) the kernel writes; the others cost one table
+    /// lookup per syscall. Process and cgroup kinds are always written: processes and containers
+    /// are known from them.
+    public var syscallKinds: Set<EventKind>
+    /// A scope is set: events of cgroups put in `Probe.skipList` are counted, not written.
+    public var scoped: Bool
+    public var argvMax: Int
+    /// Environment bytes kept per exec; 0: not captured.
+    public var environmentMax: Int
+
+    public init(syscallKinds: Set<EventKind> = Set(EventKind.allCases.filter(\.isSyscall)), scoped: Bool = false,
+                argvMax: Int = Probe.argvCeiling, environmentMax: Int = 0) {
+        self.syscallKinds = syscallKinds
+        self.scoped = scoped
+        self.argvMax = argvMax
+        self.environmentMax = environmentMax
+    }
+
+    var syscallKindMask: UInt64 {
+        syscallKinds.filter(\.isSyscall).reduce(UInt64(0)) { $0 | (1 << UInt64($1.rawValue)) }
+    }
+}
+
+/// The kernel's list of cgroups out of the recording's scope (`cf_skip_cgroups`). Safe to use
+/// from any thread: each call is one syscall on its own descriptor.
+public final class CgroupSkipList: Sendable {
+    private let fd: Int32
+
+    init(mapFD: Int32) throws {
+        let copy = dup(mapFD)
+        guard copy >= 0 else { throw ProbeError(operation: "keeping the scope map's descriptor", errno: errno, detail: "") }
+        fd = copy
+    }
+
+    /// Puts a cgroup out of scope; false when the kernel refused (the map is full): its events
+    /// are then still written, and dropped and counted in user space.
+    @discardableResult
+    public func skip(_ cgroupID: UInt64) -> Bool {
+        var key = cgroupID
+        var value: UInt8 = 1
+        return bpf_map_update_elem(fd, &key, &value, 0) == 0
+    }
+
+    /// Takes a removed cgroup off the list (its id will not come back).
+    public func unskip(_ cgroupID: UInt64) {
+        var key = cgroupID
+        _ = bpf_map_delete_elem(fd, &key)
+    }
+
+    deinit { Foundation.close(fd) }
 }
 
 /// A drained batch of raw records, as the BPF side wrote them. Valid only inside `Probe.drain`.

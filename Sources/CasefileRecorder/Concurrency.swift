@@ -86,3 +86,11 @@ final class StopSignal: Sendable {
     }
     func drainedForTheLastTime(at time: Int64) { lastDrain.store(time, ordering: .releasing) }
 }
+
+/// A count one thread sets and another reads (the kernel's scope skips: the probe loop reads
+/// them, the writer stores them at stop).
+final class SharedCount: Sendable {
+    private let value = Mutex<UInt64>(0)
+    func set(_ v: UInt64) { value.withLock { $0 = v } }
+    var current: UInt64 { value.withLock { $0 } }
+}

@@ -20,12 +20,15 @@ final class ProbeLoop: @unchecked Sendable {
     private let options: RecorderOptions
     private let logger: Logger
     private let drained: @Sendable (Int) -> Void
+    private let scopeSkips: SharedCount
     private var decoder = RecordDecoder()
     private var reported = (dropped: UInt64(0), alloc: UInt64(0), undecodable: UInt64(0), pending: UInt64(0))
     private var countersUnreadable = false
 
     /// - Parameter drained: told how many events each drain queued (for live figures).
-    init(probe: Probe, queue: WriterQueue, options: RecorderOptions, logger: Logger, drained: @escaping @Sendable (Int) -> Void) {
+    init(probe: Probe, queue: WriterQueue, options: RecorderOptions, logger: Logger, scopeSkips: SharedCount,
+         drained: @escaping @Sendable (Int) -> Void) {
+        self.scopeSkips = scopeSkips
         self.probe = probe
         self.queue = queue
         self.options = options
@@ -88,6 +91,9 @@ final class ProbeLoop: @unchecked Sendable {
             if pending > reported.pending {
                 gap(count: pending - reported.pending, .syscallTableFull, "the kernel table of file syscalls in progress was full")
                 reported.pending = pending
+            }
+            if options.scope.isWholeHost == false {
+                scopeSkips.set(try probe.scopeSkips())
             }
         } catch {
             // Said once: losses in the ring can then not be counted, and the file must say so.

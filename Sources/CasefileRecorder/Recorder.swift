@@ -114,7 +114,10 @@ public final class Recorder: Service, Sendable {
     private func openLocked(_ lock: RecordingLock) throws -> Opened {
         let facts = try HostFacts.read(preferV1Cpuset: options.cgroupV1Cpuset)
         if let warning = facts.cgroupWarning { logger.warning("\(warning)") }
-        let probe = try Probe(ringBufferBytes: options.ringBufferBytes, sliceBytes: options.drainSliceBytes, cgroupV1Cpuset: !(facts.cgroups.tracked?.isV2 ?? true))
+        let choices = ProbeChoices(syscallKinds: options.events.filter(\.isSyscall), scoped: !options.scope.isWholeHost,
+                                   argvMax: options.argvMax, environmentMax: options.captureEnvironment ? Probe.environmentCeiling : 0)
+        let probe = try Probe(ringBufferBytes: options.ringBufferBytes, sliceBytes: options.drainSliceBytes,
+                              cgroupV1Cpuset: !(facts.cgroups.tracked?.isV2 ?? true), choices: choices)
         for failure in probe.failed {
             logger.warning("BPF program \(failure.program) did not attach: \(failure.reason)")
         }
@@ -124,7 +127,8 @@ public final class Recorder: Service, Sendable {
         let writerLoop = WriterLoop(
             writer: writer, lock: lock,
             pipeline: Pipeline(clock: facts.clock, trackedHierarchy: facts.trackedHierarchy, cgroupFS: cgroupFS,
-                               sessionStartedAt: session.startedAt),
+                               sessionStartedAt: session.startedAt, scope: options.scope),
+            skipList: probe.skipList, kernelScopeSkips: kernelScopeSkips,
             queue: queue, enricher: enrichment?.enricher, runtimes: enrichment?.description ?? "enrichment off",
             options: options, stop: self.stop, logger: logger,
             written: { [self] written, lost, duplicates in
@@ -142,7 +146,7 @@ public final class Recorder: Service, Sendable {
         }
         let (probe, writerLoop) = (opened.probe, opened.writerLoop)
         logger.info("container runtimes: \(enrichment?.description ?? "enrichment off")")
-        let probeLoop = ProbeLoop(probe: probe, queue: queue, options: options, logger: logger) { [self] count in
+        let probeLoop = ProbeLoop(probe: probe, queue: queue, options: options, logger: logger, scopeSkips: kernelScopeSkips) { [self] count in
             statsBox.withLock { $0.eventsDrained += UInt64(count) }
         }
         let stop = self.stop
@@ -173,6 +177,8 @@ public final class Recorder: Service, Sendable {
     }
 
     private let stop = StopSignal()
+    /// Events the kernel did not write because they were out of scope (read by the probe loop).
+    private let kernelScopeSkips = SharedCount()
 
     /// Lets the writer catch up, so containers in the last events are handed to the enricher,
     /// then lets running calls answer, so the last containers get names; then stops enrichment.
@@ -192,7 +198,7 @@ public final class Recorder: Service, Sendable {
 extension HostFacts {
     /// The session row's facts.
     func session(options: RecorderOptions, probe: Probe) -> SessionInfo {
-        SessionInfo(
+        var info = SessionInfo(
             host: host, kernel: kernel, machineID: machineID, clock: clock,
             cgroupLayout: cgroups.kind.rawValue, cgroupHierarchy: trackedHierarchy,
             cgroupMount: cgroups.tracked?.mountPoint, warnings: cgroupWarning, startedAt: nowNanoseconds(),
@@ -200,5 +206,26 @@ extension HostFacts {
             commandLine: options.commandLine, attached: probe.attached,
             attachFailures: probe.failed.map { "\($0.program): \($0.reason)" },
             ringBufferBytes: options.ringBufferBytes)
+        var settings = RecordingSettings()
+        settings.kinds = options.events
+        settings.scope = options.scope
+        settings.argvMax = min(options.argvMax, Probe.argvCeiling)
+        settings.captureEnvironment = options.captureEnvironment
+        settings.hooks = Self.hooks(attached: Set(probe.attached))
+        settings.notAttached = probe.notAttached.map { "\($0.program): \($0.reason)" }
+        info.settings = settings
+        return info
+    }
+
+    /// Which kernel hooks each event family used (what `session_settings.hooks` says).
+    static func hooks(attached: Set<String>) -> String {
+        func state(_ programs: [String]) -> String { programs.allSatisfy(attached.contains) ? "" : " (NOT attached)" }
+        return [
+            "process: tp_btf/sched_process_exec, sched_process_fork, sched_process_exit" + state(["cf_exec", "cf_fork", "cf_exit"]),
+            "cgroup: tp_btf/cgroup_mkdir, cgroup_rmdir" + state(["cf_cgroup_mkdir", "cf_cgroup_rmdir"]),
+            "file, network, privilege: tp_btf/sys_enter + sys_exit (arguments and strings read at entry, result at exit; paths as the process gave them)"
+                + state(["cf_sys_enter", "cf_sys_exit"]),
+            "not used: lsm/ and fentry/ hooks (resolved absolute paths, socket state): this version has no programs for them",
+        ].joined(separator: "; ")
     }
 }

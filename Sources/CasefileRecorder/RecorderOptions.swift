@@ -39,6 +39,14 @@ public struct RecorderOptions: Sendable {
     public var clockStepThreshold: Int64 = 1_000_000
     /// The measurement (tests replace it: the host's clock is not theirs to step).
     public var measureBootOffset: @Sendable () -> Int64 = { HostFacts.measureBootOffset() }
+    /// Kinds stored (`--events`); syscall kinds not chosen are not even written by the kernel.
+    public var events: Set<EventKind> = Set(EventKind.allCases)
+    /// Which cgroups are recorded (`--exclude-host`, `--container`, `--pod`).
+    public var scope = RecordingScope()
+    /// argv bytes kept per exec (at most 4096).
+    public var argvMax = 4096
+    /// Capture the environment of execs (it may hold secrets: off unless asked for).
+    public var captureEnvironment = false
     /// Called by `run()` once recording has started, with the session id.
     public var onStarted: (@Sendable (Int64) -> Void)?
 

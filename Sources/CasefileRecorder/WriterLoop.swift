@@ -1,6 +1,7 @@
 import CasefileEnrich
 import CasefileModel
 import CasefilePipeline
+import CasefileProbe
 import CasefileStore
 import Foundation
 import Logging
@@ -27,17 +28,22 @@ final class WriterLoop: @unchecked Sendable {
     private let logger: Logger
     private let written: @Sendable (_ written: UInt64, _ lost: UInt64, _ duplicates: UInt64) -> Void
     private var askedAbout: Set<String> = []
+    private let skipList: CgroupSkipList?
+    private let kernelScopeSkips: SharedCount
 
     /// - Parameters:
     ///   - runtimes: what the session row says about the runtimes asked.
     ///   - written: told the running totals after each commit (for live figures): events stored,
     ///     events counted lost, duplicate exit reports dropped by the pipeline.
-    init(writer: SessionWriter, lock: RecordingLock, pipeline: Pipeline, queue: WriterQueue, enricher: Enricher?, runtimes: String,
+    init(writer: SessionWriter, lock: RecordingLock, pipeline: Pipeline, skipList: CgroupSkipList? = nil,
+         kernelScopeSkips: SharedCount = SharedCount(), queue: WriterQueue, enricher: Enricher?, runtimes: String,
          options: RecorderOptions, stop: StopSignal, logger: Logger,
          written: @escaping @Sendable (_ written: UInt64, _ lost: UInt64, _ duplicates: UInt64) -> Void) {
         self.writer = writer
         self.lock = lock
         self.pipeline = pipeline
+        self.skipList = skipList
+        self.kernelScopeSkips = kernelScopeSkips
         self.queue = queue
         self.enricher = enricher
         self.runtimes = runtimes
@@ -56,6 +62,7 @@ final class WriterLoop: @unchecked Sendable {
         // attached, so nothing that starts from now on is missed.
         do {
             let snapshot = pipeline.snapshot()
+            applyScope()
             try writer.write(snapshot)
             askRuntimes(snapshot)
             if options.reducePrivileges {
@@ -92,6 +99,7 @@ final class WriterLoop: @unchecked Sendable {
                 case .enrichment(.enriched(var metadata)):
                     // Where the runtime says the container's process is: its confirmation.
                     pipeline.confirm(&metadata)
+                    pipeline.learnNames(metadata)
                     extra.enrichments.append(metadata)
                 case .enrichment(.failed(let failure)): extra.enrichmentFailures.append(failure)
                 case .barrier(let latch): barriers.append(latch)
@@ -114,6 +122,7 @@ final class WriterLoop: @unchecked Sendable {
                 extra.enrichmentFailures = carried.enrichmentFailures + extra.enrichmentFailures
             }
             let outcome = write(pending, extra)
+            applyScope()
             if let error = outcome.error {
                 if unstored == nil {
                     logger.error("writing to \(options.databasePath) failed: \(error). Counting what cannot be stored; trying again with every batch")
@@ -146,6 +155,7 @@ final class WriterLoop: @unchecked Sendable {
         }
         do {
             try writer.finish(clean: failure == nil, runtimes: runtimes, enrichmentDropped: enricher?.stats.dropped ?? 0,
+                              scopeSkipped: pipeline.scopeSkipped &+ kernelScopeSkips.current,
                               at: stop.finalDrainAt ?? nowNanoseconds())
         } catch {
             failure = failure ?? error
@@ -236,6 +246,16 @@ final class WriterLoop: @unchecked Sendable {
         } catch {
             return (UInt64(failed.resolved + (events.count - failed.end)), extraStored, failed.records, error)
         }
+    }
+
+    /// Tells the kernel which cgroups the pipeline judged out of scope since last time (their
+    /// events are then not even written), and which removed ones it can forget. A full kernel
+    /// list only costs speed: those events are still dropped here, and counted.
+    private func applyScope() {
+        guard let skipList else { return }
+        let changes = pipeline.takeScopeChanges()
+        for id in changes.out { skipList.skip(id) }
+        for id in changes.forgotten { skipList.unskip(id) }
     }
 
     /// Hands containers seen for the first time to the enricher (never waits).

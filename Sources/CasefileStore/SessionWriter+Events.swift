@@ -129,6 +129,9 @@ extension SessionWriter {
             try mapCall(c, into: &row, s)
         }
         if row.process == nil, let key = r.process { row.process = try processRow(key, s) }
+        // A kind the session does not store (`record --events`): its process and cgroup facts are
+        // kept above, not its row.
+        guard storedKinds.contains(e.kind) else { return }
 
         let ev = s.event
         ev.bind(.session, sessionID)
@@ -159,6 +162,15 @@ extension SessionWriter {
             d.bind(.argvUnreadable, x.argvUnreadable)
             d.bind(.filenameUnreadable, x.filenameUnreadable)
             try d.run()
+            if session.settings.captureEnvironment {
+                let v = s.execEnvironment
+                v.bind(.event, ev.lastInsertRowID)
+                v.bindBlob(.env, x.environment?.bytes ?? [])
+                v.bind(.truncated, x.environmentTruncated)
+                v.bind(.unreadable, x.environmentUnreadable)
+                try v.run()
+                touch(.execEnvironments, ev.lastInsertRowID)
+            }
         }
     }
 

@@ -55,6 +55,8 @@ public final class SessionWriter {
     var lastSealID: Int64 = 0
     /// False only in the store benchmark, to measure what sealing costs.
     let sealing: Bool
+    /// Kinds whose rows this session stores (`record --events`).
+    let storedKinds: Set<EventKind>
 
     struct CgroupKey: Hashable {
         var hierarchy: UInt32
@@ -73,6 +75,7 @@ public final class SessionWriter {
         self.queue = queue
         self.session = session
         self.sealing = sealing
+        self.storedKinds = session.settings.kinds
         self.clock = session.clock
         try sealedTransaction { db, _ in
             try self.begin(db)
@@ -126,6 +129,14 @@ public final class SessionWriter {
             ])
         sessionID = db.lastInsertedRowID
         touch(.sessions, sessionID)
+        let settings = session.settings
+        try db.execute(sql: """
+            INSERT INTO session_settings (session_id, events_recorded, scope, hooks, not_attached, argv_max, environment_captured)
+            VALUES (?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [sessionID, settings.eventsRecorded, settings.scope.description, settings.hooks,
+                             settings.notAttached.isEmpty ? nil : settings.notAttached.joined(separator: "; "),
+                             settings.argvMax, settings.captureEnvironment ? 1 : 0])
+        touch(.sessionSettings, sessionID)
     }
 
     /// Writes events and gaps in one transaction.
@@ -248,8 +259,16 @@ public final class SessionWriter {
     /// its final counts, in one last sealed batch, then the chain head in `sessions.seal_head`. On
     /// a clean stop the WAL is folded back into the main file so the case file is one
     /// self-contained file.
-    public func finish(clean: Bool, runtimes: String? = nil, enrichmentDropped: Int = 0, at time: Int64 = nowNanoseconds()) throws {
+    /// - Parameter scopeSkipped: events not recorded because their cgroup was out of the
+    ///   session's scope (kernel and user space).
+    public func finish(clean: Bool, runtimes: String? = nil, enrichmentDropped: Int = 0, scopeSkipped: UInt64 = 0,
+                       at time: Int64 = nowNanoseconds()) throws {
         try sealedTransaction { db, _ in
+            if scopeSkipped > 0 {
+                try db.execute(sql: "UPDATE session_settings SET scope_skipped = ? WHERE session_id = ?",
+                               arguments: [Int64(clamping: scopeSkipped), sessionID])
+                touch(.sessionSettings, sessionID)
+            }
             try db.execute(sql: """
                 UPDATE sessions SET ended_at = ?, clean_shutdown = ?, events = ?, lost = ?,
                     runtimes = coalesce(?, runtimes), enrichment_dropped = ? WHERE id = ?

@@ -13,6 +13,9 @@ final class WriterStatements {
     }
     let execDetail: Statement<ExecDetail>
 
+    enum ExecEnvironment: Int32, StatementParameter { case event = 1, env, truncated, unreadable }
+    let execEnvironment: Statement<ExecEnvironment>
+
     enum Gap: Int32, StatementParameter { case session = 1, detectedAt, count, reason, detail }
     let gap: Statement<Gap>
 
@@ -138,6 +141,9 @@ final class WriterStatements {
         execDetail = try Statement(db, """
             INSERT INTO execs (event_id, filename, argv, cmdline, argv_truncated, filename_truncated, argv_unreadable, filename_unreadable)
             VALUES (:event, :filename, :argv, :cmdline, :argvTruncated, :filenameTruncated, :argvUnreadable, :filenameUnreadable)
+            """)
+        execEnvironment = try Statement(db, """
+            INSERT INTO exec_environments (event_id, env, truncated, unreadable) VALUES (:event, :env, :truncated, :unreadable)
             """)
         gap = try Statement(db, """
             INSERT INTO gaps (session_id, detected_at, count, reason, detail) VALUES (:session, :detectedAt, :count, :reason, :detail)

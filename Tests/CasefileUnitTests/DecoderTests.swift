@@ -22,11 +22,11 @@ import Testing
         return (events, decoder.undecodable)
     }
 
-    func execRecord(argv: [UInt8]) -> [UInt8] {
+    func execRecord(argv: [UInt8], env: [UInt8] = [], envFlags: UInt32 = 0) -> [UInt8] {
         var e = cf_exec()
-        let argvOffset = MemoryLayout<cf_exec>.offset(of: \.argv) ?? 0
+        let argvOffset = cf_exec_argv_offset()
         e.h.kind = UInt32(CF_KIND_EXEC.rawValue)
-        e.h.size = UInt32(argvOffset + argv.count)
+        e.h.size = UInt32(argvOffset + argv.count + env.count)
         e.h.pid = 77
         e.h.tid = 78
         e.h.ts_boot_ns = 123
@@ -34,13 +34,64 @@ import Testing
         e.start_boot_ns = 55
         e.ppid = 1
         e.uid = 1000
-        e.flags = UInt32(CF_EXEC_ARGV_TRUNCATED) | UInt32(CF_EXEC_FILENAME_UNREADABLE)
+        e.flags = UInt32(CF_EXEC_ARGV_TRUNCATED) | UInt32(CF_EXEC_FILENAME_UNREADABLE) | envFlags
         withUnsafeMutableBytes(of: &e.h.comm) { $0.copyBytes(from: Array("bash".utf8)) }
         withUnsafeMutableBytes(of: &e.filename) { $0.copyBytes(from: Array("/bin/bash".utf8)) }
         e.filename_len = 9
-        withUnsafeMutableBytes(of: &e.argv) { $0.copyBytes(from: argv) }
         e.argv_len = UInt16(argv.count)
-        return record(e, size: Int(e.h.size))
+        e.env_len = UInt16(env.count)
+        // argv and the environment follow the fixed part (Swift does not import the C array)
+        return record(e, size: argvOffset) + argv + env
+    }
+
+    @Test func execEnvironmentFollowsArgv() throws {
+        let argv = Array("env\0".utf8), env = Array("A=1\0SECRET=x\0".utf8)
+        let (events, bad) = decode(aligned([execRecord(argv: argv, env: env, envFlags: UInt32(CF_EXEC_ENV_TRUNCATED))]))
+        #expect(bad == 0)
+        guard case .exec(let x)? = events.first?.body else { Issue.record("not an exec"); return }
+        #expect(x.argv.bytes == argv)
+        #expect(x.environment?.bytes == env)
+        #expect(x.environmentTruncated && !x.environmentUnreadable)
+        // without capture there is no environment at all (not an empty one)
+        let (plain, _) = decode(aligned([execRecord(argv: argv)]))
+        guard case .exec(let y)? = plain.first?.body else { Issue.record("not an exec"); return }
+        #expect(y.environment == nil)
+        // a length that claims more than the record holds is cut to what is there
+        var lying = execRecord(argv: argv, env: env)
+        lying.removeLast(5)
+        let size = UInt32(lying.count)
+        lying.withUnsafeMutableBytes { $0.storeBytes(of: size, toByteOffset: MemoryLayout<cf_header>.offset(of: \.size) ?? 20, as: UInt32.self) }
+        let (cut, cutBad) = decode(aligned([lying]))
+        #expect(cutBad == 0)
+        guard case .exec(let z)? = cut.first?.body else { Issue.record("not an exec"); return }
+        #expect(z.environment?.bytes == Array(env.prefix(env.count - 5)))
+    }
+
+    @Test func privilegeCallRecordCutAfterItsString() throws {
+        var c = cf_call()
+        let strOffset = MemoryLayout<cf_call>.offset(of: \.str) ?? 0
+        c.h.kind = UInt32(CF_KIND_MOUNT.rawValue)
+        c.h.pid = 5
+        c.enter_ns = 1000
+        c.ret = -1
+        c.args = (0x1000, 0, 0, 0)
+        withUnsafeMutableBytes(of: &c.str) { $0.copyBytes(from: Array("/mnt".utf8)) }
+        c.str_len = 4
+        withUnsafeMutableBytes(of: &c.name) { $0.copyBytes(from: Array("ext4".utf8)) }
+        c.name_len = 4
+        c.str_flags = UInt16(CF_PATH2_ABSENT)
+        c.h.size = UInt32(strOffset + 4)
+        let (events, bad) = decode(aligned([record(c, size: strOffset + 4)]))
+        #expect(bad == 0)
+        let event = try #require(events.first)
+        #expect(event.bootNanoseconds == 1000, "stamped at entry")
+        guard case .call(let call) = event.body else { Issue.record("not a call"); return }
+        #expect(call.kind == .mount && call.result == -1 && call.argument(0) == 0x1000)
+        #expect(call.string?.bytes == Array("/mnt".utf8) && call.string2 == nil && call.name.bytes == Array("ext4".utf8))
+        // shorter than its fixed part: refused, counted
+        c.h.size = UInt32(strOffset - 8)
+        let (none, refused) = decode(aligned([record(c, size: strOffset - 8)]))
+        #expect(none.isEmpty && refused == 1)
     }
 
     @Test func execRecordWithVariableTail() throws {

@@ -5,4 +5,9 @@
 #ifndef CCASEFILEABI_H
 #define CCASEFILEABI_H
 #include "../../../bpf/casefile.h"
+#include <stddef.h>
+
+/* Swift does not import C arrays this large (cf_exec.argv holds argv and the environment), so it
+ * reads them from the record at this offset. */
+static inline size_t cf_exec_argv_offset(void) { return offsetof(struct cf_exec, argv); }
 #endif

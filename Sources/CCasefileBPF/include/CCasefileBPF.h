@@ -38,6 +38,8 @@ int cf_ring_buffer_wait(struct ring_buffer *rb, int timeout_ms);
 /* Before load: sets the `const volatile __u32 name` of the object's .rodata to value.
  * Returns 0 or -errno (-ENOENT when there is no such variable). */
 int cf_set_rodata_u32(struct bpf_object *obj, const char *name, unsigned int value);
+/* Sets a `const volatile` global of `value_size` bytes (it must have exactly that size). */
+int cf_set_rodata(struct bpf_object *obj, const char *name, const void *value, size_t value_size);
 
 /* Routes libbpf's log lines to a buffer callers can read (last error text). */
 void cf_libbpf_capture_logs(void);

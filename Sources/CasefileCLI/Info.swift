@@ -27,6 +27,15 @@ struct Info: AsyncParsableCommand {
             out += "     \(session.events) events, \(session.lost) lost\n"
             if let attached = session.attached { out += "     attached: \(SafeText.escape(attached))\n" }
             if let failures = session.attachFailures { out += "     NOT attached: \(SafeText.escape(failures))\n" }
+            if let settings = session.settings {
+                out += "     events recorded: \(SafeText.escape(settings.eventsRecorded))\n"
+                if let scope = settings.scope {
+                    out += "     scope: \(SafeText.escape(scope)); \(settings.scopeSkipped) events out of scope not recorded\n"
+                }
+                out += "     hooks: \(SafeText.escape(settings.hooks))\n"
+                if let not = settings.notAttached { out += "     left unattached on purpose: \(SafeText.escape(not))\n" }
+                out += "     argv kept per exec: \(settings.argvMax.map { "\($0) bytes" } ?? "?"); environment \(settings.environmentCaptured ? "CAPTURED (may hold secrets)" : "not captured")\n"
+            }
             if let warnings = session.warnings { out += "     WARNING: \(SafeText.escape(warnings))\n" }
             if let runtimes = session.runtimes { out += "     container runtimes: \(SafeText.escape(runtimes))\n" }
             if session.enrichmentDropped > 0 { out += "     enrichment requests dropped (queue full): \(session.enrichmentDropped)\n" }

@@ -110,6 +110,19 @@ public struct Investigation: Sendable {
         public var warnings: String?
         public var runtimes: String?
         public var enrichmentDropped: Int64
+        /// From `session_settings` (schema 6 on; nil before).
+        public var settings: Settings?
+    }
+
+    /// What a session chose to record and how (`session_settings`).
+    public struct Settings: Sendable {
+        public var eventsRecorded: String
+        public var scope: String?
+        public var scopeSkipped: Int64
+        public var hooks: String
+        public var notAttached: String?
+        public var argvMax: Int64?
+        public var environmentCaptured: Bool
     }
 
     public struct Summary: Sendable {
@@ -128,7 +141,7 @@ public struct Investigation: Sendable {
 
     public func summary() throws -> Summary {
         try queue.read { db in
-            let sessions = try Row.fetchAll(db, sql: """
+            var sessions = try Row.fetchAll(db, sql: """
                 SELECT id, host, kernel, boot_id, cgroup_layout, started_at, ended_at, clean_shutdown, events, lost,
                        casefile_version, attached, attach_failures, warnings, runtimes, enrichment_dropped FROM sessions ORDER BY id
                 """).map { r in
@@ -136,7 +149,20 @@ public struct Investigation: Sendable {
                                bootID: r[3] ?? "?", cgroupLayout: r[4] ?? "?", startedAt: try r.decode(Int64.self, atIndex: 5),
                                endedAt: r[6], cleanShutdown: r[7] ?? false, events: r[8] ?? 0, lost: r[9] ?? 0,
                                version: r[10] ?? "?", attached: r[11], attachFailures: r[12], warnings: r[13],
-                               runtimes: r[14], enrichmentDropped: r[15] ?? 0)
+                               runtimes: r[14], enrichmentDropped: r[15] ?? 0, settings: nil)
+            }
+            let hasSettings = try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'session_settings'") ?? 0 > 0
+            if hasSettings {
+                var byID: [Int64: Settings] = [:]
+                for r in try Row.fetchAll(db, sql: """
+                    SELECT session_id, events_recorded, scope, scope_skipped, hooks, not_attached, argv_max, environment_captured
+                    FROM session_settings
+                    """) {
+                    guard let id = r[0] as Int64? else { continue }
+                    byID[id] = Settings(eventsRecorded: r[1] ?? "?", scope: r[2], scopeSkipped: r[3] ?? 0, hooks: r[4] ?? "?",
+                                        notAttached: r[5], argvMax: r[6], environmentCaptured: (r[7] as Int64? ?? 0) != 0)
+                }
+                for i in sessions.indices { sessions[i].settings = byID[sessions[i].id] }
             }
             let kinds = try Row.fetchAll(db, sql: """
                 SELECT k.name, count(e.id) FROM event_kinds k LEFT JOIN events e ON e.kind = k.id GROUP BY k.id ORDER BY k.id

@@ -163,6 +163,45 @@ public final class Probe {
         }
     }
 
+    /// Tries the richer hooks this kernel may offer (an LSM program, an fentry program: see
+    /// `bpf/richer.bpf.c`): loads each alone, attaches it for a moment, detaches it. Returns each
+    /// hook with what happened, for the session's settings. Recording uses the tracepoints
+    /// whatever the outcome.
+    public static func probeRicherHooks() -> [(hook: String, outcome: String)] {
+        let programs = [("cf_probe_lsm_file_open", "lsm/file_open"), ("cf_probe_fentry_unlinkat", "fentry/do_unlinkat")]
+        guard let encoded = EmbeddedBPFObjects.base64["richer"], let bytes = Data(base64Encoded: encoded) else {
+            return programs.map { ($0.1, "not probed: the probe object is missing (build problem)") }
+        }
+        return programs.map { program, hook in (hook, probeOne(bytes, program: program)) }
+    }
+
+    private static func probeOne(_ bytes: Data, program: String) -> String {
+        let opened: OpaquePointer? = bytes.withUnsafeBytes { raw in
+            var opts = bpf_object_open_opts()
+            opts.sz = MemoryLayout<bpf_object_open_opts>.size
+            return "casefile_richer".withCString { name in
+                opts.object_name = name
+                return bpf_object__open_mem(raw.baseAddress, raw.count, &opts)
+            }
+        }
+        guard let object = opened else { return "not probed: opening the probe object failed (\(String(cString: strerror(errno))))" }
+        defer { bpf_object__close(object) }
+        var target: OpaquePointer?
+        var p = bpf_object__next_program(object, nil)
+        while let current = p {
+            let mine = String(cString: bpf_program__name(current)) == program
+            bpf_program__set_autoload(current, mine)
+            if mine { target = current }
+            p = bpf_object__next_program(object, current)
+        }
+        guard let target else { return "not probed: no program \(program) in the probe object" }
+        let rc = bpf_object__load(object)
+        guard rc == 0 else { return "not loadable here (\(String(cString: strerror(-rc))))" }
+        guard let link = bpf_program__attach(target) else { return "loads but does not attach (\(String(cString: strerror(errno))))" }
+        bpf_link__destroy(link)
+        return "loads and attaches"
+    }
+
     /// The most argv and environment bytes the kernel side can keep per exec.
     public static let argvCeiling = Int(CF_ARGV_MAX)
     public static let environmentCeiling = Int(CF_ENV_MAX)

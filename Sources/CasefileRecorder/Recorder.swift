@@ -211,21 +211,22 @@ extension HostFacts {
         settings.scope = options.scope
         settings.argvMax = min(options.argvMax, Probe.argvCeiling)
         settings.captureEnvironment = options.captureEnvironment
-        settings.hooks = Self.hooks(attached: Set(probe.attached))
+        settings.hooks = Self.hooks(attached: Set(probe.attached), richer: Probe.probeRicherHooks())
         settings.notAttached = probe.notAttached.map { "\($0.program): \($0.reason)" }
         info.settings = settings
         return info
     }
 
     /// Which kernel hooks each event family used (what `session_settings.hooks` says).
-    static func hooks(attached: Set<String>) -> String {
+    static func hooks(attached: Set<String>, richer: [(hook: String, outcome: String)]) -> String {
         func state(_ programs: [String]) -> String { programs.allSatisfy(attached.contains) ? "" : " (NOT attached)" }
         return [
             "process: tp_btf/sched_process_exec, sched_process_fork, sched_process_exit" + state(["cf_exec", "cf_fork", "cf_exit"]),
             "cgroup: tp_btf/cgroup_mkdir, cgroup_rmdir" + state(["cf_cgroup_mkdir", "cf_cgroup_rmdir"]),
             "file, network, privilege: tp_btf/sys_enter + sys_exit (arguments and strings read at entry, result at exit; paths as the process gave them)"
                 + state(["cf_sys_enter", "cf_sys_exit"]),
-            "not used: lsm/ and fentry/ hooks (resolved absolute paths, socket state): this version has no programs for them",
+            "richer hooks probed (" + richer.map { "\($0.hook): \($0.outcome)" }.joined(separator: ", ")
+                + "); this version records through the tracepoints above either way",
         ].joined(separator: "; ")
     }
 }

@@ -104,10 +104,15 @@ public struct RecordingScope: Sendable, Equatable {
         let id = containerID.lowercased()
         if containers.contains(where: { Self.isIDPrefix($0, of: id) }) { return .inScope }
         if let podUID, pods.contains(where: { $0.lowercased() == podUID.lowercased() }) { return .inScope }
-        guard let names else { return .undecided }
+        guard let names else {
+            // Only names can still decide; when every selector is an id or a UID, they cannot.
+            let nameLike = containers.contains { !Self.isOnlyID($0) } || pods.contains { !Self.isPodUID($0) }
+            return nameLike ? .undecided : .outOfScope
+        }
+        func bare(_ name: String?) -> String? { name.map { $0.hasPrefix("/") ? String($0.dropFirst()) : $0 } }
         for selector in containers {
-            let bare = selector.hasPrefix("/") ? String(selector.dropFirst()) : selector
-            if names.name == bare || names.kubeContainerName == bare { return .inScope }
+            // Docker's API names containers with a leading slash: `web` and `/web` are one name
+            if bare(names.name) == bare(selector) || names.kubeContainerName == selector { return .inScope }
         }
         for selector in pods {
             if let pod = names.podName, pod == selector { return .inScope }
@@ -115,6 +120,17 @@ public struct RecordingScope: Sendable, Equatable {
             if let uid = names.podUID, uid.lowercased() == selector.lowercased() { return .inScope }
         }
         return .outOfScope
+    }
+
+    /// A selector of 12 or more hex digits is an id (prefix), never a name.
+    static func isOnlyID(_ selector: String) -> Bool {
+        selector.count >= 12 && selector.allSatisfy(\.isHexDigit)
+    }
+
+    /// A pod UID (8-4-4-4-12 hex digits) is never a pod's name.
+    static func isPodUID(_ selector: String) -> Bool {
+        let parts = selector.split(separator: "-", omittingEmptySubsequences: false)
+        return parts.map(\.count) == [8, 4, 4, 4, 12] && parts.allSatisfy { $0.allSatisfy(\.isHexDigit) }
     }
 
     /// A selector of at least 4 hex digits that starts the id (shorter ones are names only).

@@ -34,10 +34,6 @@ struct {
 union cf_scratch {
 	struct cf_exec exec;
 	struct cf_cgroup cgroup;
-	struct cf_open open;
-	struct cf_path2 path2;
-	struct cf_net net;
-	struct cf_call call;
 };
 
 /* What a thread keeps between a syscall's entry and exit (h.kind says which). */
@@ -48,13 +44,24 @@ union cf_pending_value {
 	struct cf_call call;
 };
 
-/* File syscalls between entry and exit, per thread: the entry's arguments and path (read at
- * entry, before the kernel uses them), completed with the result at exit. */
+/* A thread's syscall in progress: the record being built, and the user pointers of its strings,
+ * to read again at exit when the entry could not (a page not yet resident: by the exit the kernel
+ * has read the string itself, so it is). */
+struct cf_slot {
+	union cf_pending_value rec;
+	__u64 upath;
+	__u64 upath2;
+};
+
+/* Syscalls between entry and exit, per thread: the entry's arguments and strings (read at entry,
+ * before the kernel uses them), completed with the result at exit. Task-local storage: no hashing,
+ * no copy (the entry is built in place), freed with the thread. h.kind = 0 marks a slot with
+ * nothing in progress. */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 16384);
-	__type(key, __u32);
-	__type(value, union cf_pending_value);
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct cf_slot);
 } cf_pending SEC(".maps");
 
 struct {
@@ -458,32 +465,44 @@ static const volatile __u8 cf_syscall_kind[CF_NR_TABLE] = {
 
 #define CF_AT_REMOVEDIR 0x200
 
-/* The scratch record for a recorded syscall's entry; NULL for the recorder's own syscalls (they
- * would feed back into the recording). */
-static __always_inline union cf_scratch *entry_scratch(__u64 pid_tgid)
+/* The current thread's slot for a recorded syscall's entry (made on its first one); NULL for the
+ * recorder's own syscalls (they would feed back into the recording), or when no memory is left
+ * for a new slot (counted). */
+static __always_inline struct cf_slot *entry_scratch(__u64 pid_tgid)
 {
 	if ((__u32)(pid_tgid >> 32) == cf_self_tgid)
 		return 0;
-	__u32 zero = 0;
-	return bpf_map_lookup_elem(&cf_scratch_map, &zero);
+	struct cf_slot *slot = bpf_task_storage_get(&cf_pending, bpf_get_current_task_btf(), 0,
+						    BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!slot) {
+		count(CF_COUNTER_PENDING_DROPS);
+		return 0;
+	}
+	/* Who called, as it was at entry (an exec during the call changes comm, and the tid of a
+	 * thread that is not the leader); the exit adds the time, kind and size. */
+	struct cf_header *h = &((struct cf_syscall_head *)&slot->rec)->h;
+	h->cgroup_id = current_cgroup_id();
+	h->pid = pid_tgid >> 32;
+	h->tid = (__u32)pid_tgid;
+	bpf_get_current_comm(h->comm, sizeof(h->comm));
+	slot->upath = 0;
+	slot->upath2 = 0;
+	return slot;
 }
 
-/* Keeps a syscall's entry for its exit (per thread); a full table is counted. */
+/* The entry is complete in its slot (it was built there). */
 static __always_inline void remember_entry(__u64 pid_tgid, void *e)
 {
-	__u32 tid = (__u32)pid_tgid;
-	if (bpf_map_update_elem(&cf_pending, &tid, e, 0 /* BPF_ANY */) != 0)
-		count(CF_COUNTER_PENDING_DROPS);
 }
 
 /* connect, bind: the socket address at entry; accept: where the kernel will write the peer's;
  * listen: the backlog. */
 static __always_inline int enter_net(struct pt_regs *regs, __u32 kind, __u64 pid_tgid, long id)
 {
-	union cf_scratch *s = entry_scratch(pid_tgid);
-	if (!s)
+	struct cf_slot *slot = entry_scratch(pid_tgid);
+	if (!slot)
 		return 0;
-	struct cf_net *e = &s->net;
+	struct cf_net *e = &slot->rec.net;
 	e->h.kind = kind;
 	e->enter_ns = bpf_ktime_get_boot_ns();
 	e->fd = (__s32)PT_REGS_PARM1_CORE_SYSCALL(regs);
@@ -534,10 +553,10 @@ static __always_inline __u16 read_path(char *dst, const char *src, __u16 *len)
  * entry. */
 static __always_inline int enter_path2(struct pt_regs *regs, __u32 kind, long id, __u64 pid_tgid)
 {
-	union cf_scratch *s = entry_scratch(pid_tgid);
-	if (!s)
+	struct cf_slot *slot = entry_scratch(pid_tgid);
+	if (!slot)
 		return 0;
-	struct cf_path2 *e = &s->path2;
+	struct cf_path2 *e = &slot->rec.path2;
 	e->h.kind = kind;
 	e->enter_ns = bpf_ktime_get_boot_ns();
 	e->syscall_nr = (__u32)id;
@@ -607,6 +626,8 @@ static __always_inline int enter_path2(struct pt_regs *regs, __u32 kind, long id
 		e->path_flags |= read_path(e->path2, p2, &len2) << 2;
 		e->path2_len = len2;
 	}
+	slot->upath = (__u64)p1;
+	slot->upath2 = (__u64)p2;
 	remember_entry(pid_tgid, e);
 	return 0;
 }
@@ -619,12 +640,12 @@ struct cf_open_how {
 
 static __always_inline int enter_open(struct pt_regs *regs, long id, __u64 pid_tgid)
 {
-	union cf_scratch *s = entry_scratch(pid_tgid);
-	if (!s)
+	struct cf_slot *slot = entry_scratch(pid_tgid);
+	if (!slot)
 		return 0;
 	__u16 which = id == CF_NR_OPENAT ? CF_SYS_OPENAT : id == CF_NR_OPENAT2 ? CF_SYS_OPENAT2
 		: id == CF_NR_OPEN ? CF_SYS_OPEN : CF_SYS_CREAT;
-	struct cf_open *e = &s->open;
+	struct cf_open *e = &slot->rec.open;
 	e->h.kind = CF_KIND_OPEN;
 	e->enter_ns = bpf_ktime_get_boot_ns();
 	e->syscall = which;
@@ -653,6 +674,7 @@ static __always_inline int enter_open(struct pt_regs *regs, long id, __u64 pid_t
 		e->mode = (__u32)PT_REGS_PARM2_CORE_SYSCALL(regs);
 	}
 	e->path_flags = read_path(e->path, path, &e->path_len);
+	slot->upath = (__u64)path;
 	remember_entry(pid_tgid, e);
 	return 0;
 }
@@ -675,10 +697,10 @@ static __always_inline __u16 read_call_str(char *dst, const char *src, __u16 *le
  * casefile.h next to the kinds). */
 static __always_inline int enter_call(struct pt_regs *regs, __u32 kind, long id, __u64 pid_tgid)
 {
-	union cf_scratch *s = entry_scratch(pid_tgid);
-	if (!s)
+	struct cf_slot *slot = entry_scratch(pid_tgid);
+	if (!slot)
 		return 0;
-	struct cf_call *e = &s->call;
+	struct cf_call *e = &slot->rec.call;
 	e->h.kind = kind;
 	e->enter_ns = bpf_ktime_get_boot_ns();
 	e->syscall_nr = (__u32)id;
@@ -805,6 +827,8 @@ static __always_inline int enter_call(struct pt_regs *regs, __u32 kind, long id,
 		e->str_flags &= ~CF_PATH_ABSENT;
 		e->str_flags |= read_call_str(e->str, p1, &e->str_len, 0);
 	}
+	slot->upath = (__u64)p1;
+	slot->upath2 = (__u64)p2;
 	if (p2) {
 		__u16 len2 = 0;
 		e->str_flags &= ~CF_PATH2_ABSENT;
@@ -833,18 +857,26 @@ int BPF_PROG(cf_sys_enter, struct pt_regs *regs, long id)
 	return enter_path2(regs, kind, id, pid_tgid);
 }
 
-/* Completes a remembered entry with its result and writes it, unless the entry is an earlier
- * thread's with this id (it died inside the syscall: its entry is before this thread started). */
-static __always_inline void finish_syscall(union cf_pending_value *v, __s64 ret, struct task_struct *task)
+/* Completes a remembered entry with its result, writes it, and frees the slot. */
+/* A string the entry could not read, read again now (the kernel has read it meanwhile, so its
+ * page is resident); the flags keep CF_PATH_UNREADABLE only when this fails too. */
+static __always_inline __u16 reread(char *dst, __u64 src, __u16 *len, __u16 flags)
 {
+	if (!(flags & CF_PATH_UNREADABLE) || !src)
+		return flags;
+	return (flags & ~(CF_PATH_UNREADABLE | CF_PATH_TRUNCATED)) | read_path(dst, (const char *)src, len);
+}
+
+static __always_inline void finish_syscall(struct cf_slot *slot, __s64 ret)
+{
+	union cf_pending_value *v = &slot->rec;
 	/* Every syscall record starts with struct cf_syscall_head (see casefile.h). */
 	struct cf_syscall_head *head = (struct cf_syscall_head *)v;
-	if (head->enter_ns < BPF_CORE_READ(task, start_boottime))
-		return;
 	head->ret = ret;
 	__u32 kind = head->h.kind;
 	__u64 size;
 	if (kind == CF_KIND_OPEN) {
+		v->open.path_flags = reread(v->open.path, slot->upath, &v->open.path_len, v->open.path_flags);
 		size = __builtin_offsetof(struct cf_open, path) + (v->open.path_len & (CF_PATH_MAX - 1));
 		if (size > sizeof(v->open))
 			size = sizeof(v->open);
@@ -862,6 +894,13 @@ static __always_inline void finish_syscall(union cf_pending_value *v, __s64 ret,
 		}
 		size = sizeof(v->net);
 	} else if (kind >= CF_KIND_SETUID) {
+		__u16 f = v->call.str_flags;
+		__u16 absent = f & (CF_PATH_ABSENT | CF_PATH2_ABSENT);
+		__u16 f1 = reread(v->call.str, slot->upath, &v->call.str_len, f & 3);
+		__u16 len2 = v->call.str2_len;
+		__u16 f2 = reread(v->call.str2, slot->upath2, &len2, (f >> 2) & 3);
+		v->call.str2_len = len2;
+		v->call.str_flags = absent | f1 | (f2 << 2);
 		/* cut after str when there is no str2 */
 		if (v->call.str2_len == 0) {
 			size = __builtin_offsetof(struct cf_call, str) + (v->call.str_len & (CF_CALL_STR_MAX - 1));
@@ -871,21 +910,31 @@ static __always_inline void finish_syscall(union cf_pending_value *v, __s64 ret,
 			size = sizeof(v->call);
 		}
 	} else {
+		__u16 f = v->path2.path_flags;
+		__u16 len2 = v->path2.path2_len;
+		__u16 f1 = reread(v->path2.path, slot->upath, &v->path2.path_len, f & 3);
+		__u16 f2 = reread(v->path2.path2, slot->upath2, &len2, (f >> 2) & 3);
+		v->path2.path2_len = len2;
+		v->path2.path_flags = f1 | (f2 << 2);
 		size = sizeof(v->path2);
 	}
-	fill_header(&head->h, kind, size);
+	/* the caller's identity was filled at entry */
+	head->h.ts_boot_ns = bpf_ktime_get_boot_ns();
+	head->h.kind = kind;
+	head->h.size = size;
 	emit(v, size);
+	head->h.kind = 0; /* the slot is free again */
 }
 
 SEC("tp_btf/sys_exit")
 int BPF_PROG(cf_sys_exit, struct pt_regs *regs, long ret)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	union cf_pending_value *v = bpf_map_lookup_elem(&cf_pending, &tid);
-	if (!v)
+	/* A thread that never entered a recorded syscall has no slot; one that is not in one has an
+	 * empty slot. (The syscall number in regs is not used: a successful exec resets it.) */
+	struct cf_slot *slot = bpf_task_storage_get(&cf_pending, bpf_get_current_task_btf(), 0, 0);
+	if (!slot || ((struct cf_syscall_head *)&slot->rec)->h.kind == 0)
 		return 0;
-	finish_syscall(v, ret, bpf_get_current_task_btf());
-	bpf_map_delete_elem(&cf_pending, &tid);
+	finish_syscall(slot, ret);
 	return 0;
 }
 
@@ -893,13 +942,10 @@ SEC("tp_btf/sched_process_exit")
 int BPF_PROG(cf_exit, struct task_struct *task)
 {
 	/* Every exiting thread: a syscall it entered and never returned from is written now, without
-	 * a result (CF_RET_NONE), and its table entry is freed. */
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	union cf_pending_value *v = bpf_map_lookup_elem(&cf_pending, &tid);
-	if (v) {
-		finish_syscall(v, CF_RET_NONE, task);
-		bpf_map_delete_elem(&cf_pending, &tid);
-	}
+	 * a result (CF_RET_NONE). Its slot goes with the thread. */
+	struct cf_slot *slot = bpf_task_storage_get(&cf_pending, task, 0, 0);
+	if (slot && ((struct cf_syscall_head *)&slot->rec)->h.kind != 0)
+		finish_syscall(slot, CF_RET_NONE);
 
 	/* do_exit() decrements signal->live before this tracepoint: zero means the
 	 * thread group is dead. Works on kernels with and without the tracepoint's

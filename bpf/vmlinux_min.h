@@ -35,9 +35,12 @@ enum bpf_map_type {
 	BPF_MAP_TYPE_HASH = 1,
 	BPF_MAP_TYPE_PERCPU_ARRAY = 6,
 	BPF_MAP_TYPE_RINGBUF = 27,
+	BPF_MAP_TYPE_TASK_STORAGE = 29,
 };
 
 enum {
+	BPF_F_NO_PREALLOC = 1,              /* map flag (task storage requires it) */
+	BPF_LOCAL_STORAGE_GET_F_CREATE = 1, /* bpf_task_storage_get: make the slot when absent */
 	BPF_RB_NO_WAKEUP = 1,
 	BPF_RB_FORCE_WAKEUP = 2,
 };

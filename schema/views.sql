@@ -139,7 +139,10 @@ SELECT e.id,
        || CASE WHEN e.kind >= 6 THEN ' → ' || CASE WHEN e.ret IS NULL THEN '(no return: the thread exited in the call)'
                WHEN e.ret >= 0 THEN CASE WHEN e.kind IN (6, 21, 40) THEN 'fd ' ELSE '' END || e.ret
                ELSE coalesce(en.name, 'errno ' || -e.ret) END
-          ELSE '' END AS details,
+          ELSE '' END
+       -- open /etc/shadow O_RDONLY → EACCES (×5000 identical, until 2026-11-30T20:31:07.123456Z)
+       || coalesce(' (×' || fo.count || ' identical, until ' || strftime('%Y-%m-%dT%H:%M:%S', fo.last_ts / 1000000000, 'unixepoch')
+                   || printf('.%06dZ', (fo.last_ts / 1000) % 1000000) || ')', '') AS details,
        cg.path AS cgroup_path,
        e.ts, e.session_id, e.process_id, e.cgroup_row,
        ct.id AS container_id, ct.pod_uid,
@@ -150,6 +153,7 @@ JOIN event_kinds k ON k.id = e.kind
 LEFT JOIN processes p ON p.id = e.process_id
 LEFT JOIN comms cm ON cm.id = e.comm_id
 LEFT JOIN execs x ON x.event_id = e.id AND e.kind = 1
+LEFT JOIN event_folds fo ON fo.event_id = e.id
 LEFT JOIN cgroups oc ON oc.id = e.object_id AND e.kind IN (4, 5)
 LEFT JOIN paths pa ON pa.id = e.object_id AND e.kind IN (6, 7, 8, 9, 10, 11, 14, 15, 16, 17, 33, 34, 35, 36, 40, 42, 43, 44)
 LEFT JOIN paths pb ON pb.id = e.aux2 AND e.kind IN (8, 14, 15, 33, 44)

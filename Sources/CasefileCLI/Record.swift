@@ -60,6 +60,12 @@ struct Record: AsyncParsableCommand {
     @Flag(help: "Also record the environment of every exec (up to 4 KiB each). Off by default: environments often hold secrets.")
     var captureEnvironment = false
 
+    @Option(help: ArgumentHelp(
+        "Fold identical repeated file, network and privilege events of one thread within this many milliseconds into one row with a count (0: off).",
+        discussion: "Exact: only events identical in process, thread, comm, cgroup, kind, arguments, strings and result, one right after the other, are folded; the row keeps the first time, the count and the last time (event_folds). The times in between are what is not kept.",
+        valueName: "MS"))
+    var foldWindowMs: Int = 1000
+
     func validate() throws {
         if noEnrichment && !runtimeSockets.isEmpty {
             throw ValidationError("--runtime-socket and --no-enrichment contradict each other: runtimes are only asked when enrichment is on")
@@ -69,6 +75,9 @@ struct Record: AsyncParsableCommand {
         }
         guard ringBufferMib > 0, ringBufferMib & (ringBufferMib - 1) == 0, ringBufferMib <= 1024 else {
             throw ValidationError("--ring-buffer-mib must be a power of two between 1 and 1024, got \(ringBufferMib)")
+        }
+        guard (0...60_000).contains(foldWindowMs) else {
+            throw ValidationError("--fold-window-ms must be between 0 (off) and 60000 milliseconds, got \(foldWindowMs)")
         }
         guard (0...4096).contains(argvMax) else {
             throw ValidationError("--argv-max must be between 0 and 4096 bytes, got \(argvMax)")
@@ -93,6 +102,7 @@ struct Record: AsyncParsableCommand {
                                        containers: containers, pods: pods)
         options.argvMax = argvMax
         options.captureEnvironment = captureEnvironment
+        options.foldWindowMilliseconds = foldWindowMs
         let path = database.db
         options.onStarted = { session in
             FileHandle.standardError.write(Data("casefile: recording into \(path) (session \(session)); Ctrl-C to stop\n".utf8))

@@ -14,6 +14,8 @@ public struct RecordingSettings: Sendable, Equatable {
     public var hooks: String = ""
     /// Programs left unattached on purpose, and why.
     public var notAttached: [String] = []
+    /// Exact folding of identical repeated syscall events of one thread within this window (0: off).
+    public var foldWindowMilliseconds: Int = 0
 
     public init() {}
 

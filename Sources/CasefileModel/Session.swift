@@ -55,6 +55,10 @@ public struct ResolvedEvent: Sendable {
     /// The container this event removes (the pipeline decides: an rmdir of the container's own
     /// cgroup in the tracked hierarchy).
     public var removesContainer: String?
+    /// How many identical events of its thread this one stands for (exact folding; 1: itself only),
+    /// and when the last of them happened (UTC ns).
+    public var foldCount: Int64 = 1
+    public var lastTime: Int64?
 
     public init(event: Event, time: Int64, process: ProcessKey?, parent: ProcessKey? = nil, container: ContainerRef? = nil,
                 removesContainer: String? = nil) {

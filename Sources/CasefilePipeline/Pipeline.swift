@@ -48,8 +48,18 @@ public struct Pipeline: Sendable {
     /// counts those it never wrote).
     public private(set) var scopeSkipped: UInt64 = 0
 
+    /// Exact folding (0: off): a syscall event identical to its thread's previous event in the
+    /// same batch, within this many nanoseconds of the first of them, is counted into that one
+    /// (`ResolvedEvent.foldCount`, `lastTime`) instead of becoming a row of its own. Identical:
+    /// same process, thread, comm, cgroup, kind, arguments, strings and result. Consecutive per
+    /// thread only, so the order of what a thread did is kept.
+    public let foldWindow: Int64
+    /// Events counted into an earlier identical one (they are in its `foldCount`).
+    public private(set) var folded: UInt64 = 0
+
     public init(clock: BootClock, trackedHierarchy: UInt32 = 0, cgroupFS: CgroupFS? = nil, sessionStartedAt: Int64 = nowNanoseconds(),
-                scope: RecordingScope = RecordingScope()) {
+                scope: RecordingScope = RecordingScope(), foldWindow: Int64 = 0) {
+        self.foldWindow = max(0, foldWindow)
         self.clock = clock
         self.trackedHierarchy = trackedHierarchy
         self.cgroupFS = cgroupFS
@@ -171,6 +181,8 @@ public struct Pipeline: Sendable {
 
     public mutating func resolve(_ events: some Collection<Event>) -> StoreBatch {
         var batch = StoreBatch()
+        // each thread's last row in this batch (folding never reaches into a committed batch)
+        var lastOfThread: [UInt32: Int] = [:]
         batch.events.reserveCapacity(events.count)
         for event in events {
             if case .exit(let x) = event.body, !processes.firstExit(of: x.process) {
@@ -181,7 +193,17 @@ public struct Pipeline: Sendable {
             if outOfScope(event) { continue }
             let resolved = resolve(event, into: &batch)
             if case .cgroup(let c) = resolved.event.body, cgroupEventOutOfScope(c) { continue }
+            if foldWindow > 0, let i = lastOfThread[event.tid] {
+                let first = batch.events[i]
+                if resolved.time >= first.time, resolved.time - first.time <= foldWindow, Self.identical(first, resolved) {
+                    batch.events[i].foldCount += 1
+                    batch.events[i].lastTime = resolved.time
+                    folded += 1
+                    continue
+                }
+            }
             batch.events.append(resolved)
+            if foldWindow > 0 { lastOfThread[event.tid] = event.kind.isSyscall ? batch.events.count - 1 : nil }
         }
         if let last = batch.events.last {
             forgetRemoved(before: last.time)
@@ -235,6 +257,21 @@ public struct Pipeline: Sendable {
             resolved.body = .cgroup(c)
             return ResolvedEvent(event: resolved, time: time, process: processes.current[event.pid], container: container,
                                  removesContainer: removes)
+        }
+    }
+
+    /// Two syscall events that differ only in their times.
+    static func identical(_ a: ResolvedEvent, _ b: ResolvedEvent) -> Bool {
+        guard a.event.tid == b.event.tid, a.event.pid == b.event.pid, a.event.cgroupID == b.event.cgroupID,
+              a.process == b.process, a.event.comm == b.event.comm else { return false }
+        switch (a.event.body, b.event.body) {
+        case (.open(var x), .open(let y)):
+            x.exitBootNanoseconds = y.exitBootNanoseconds
+            return x == y
+        case (.path(let x), .path(let y)): return x == y
+        case (.net(let x), .net(let y)): return x == y
+        case (.call(let x), .call(let y)): return x == y
+        default: return false
         }
     }
 

@@ -127,7 +127,8 @@ public final class Recorder: Service, Sendable {
         let writerLoop = WriterLoop(
             writer: writer, lock: lock,
             pipeline: Pipeline(clock: facts.clock, trackedHierarchy: facts.trackedHierarchy, cgroupFS: cgroupFS,
-                               sessionStartedAt: session.startedAt, scope: options.scope),
+                               sessionStartedAt: session.startedAt, scope: options.scope,
+                               foldWindow: Int64(max(0, options.foldWindowMilliseconds)) * 1_000_000),
             skipList: probe.skipList, kernelScopeSkips: kernelScopeSkips,
             queue: queue, enricher: enrichment?.enricher, runtimes: enrichment?.description ?? "enrichment off",
             options: options, stop: self.stop, logger: logger,
@@ -211,6 +212,7 @@ extension HostFacts {
         settings.scope = options.scope
         settings.argvMax = min(options.argvMax, Probe.argvCeiling)
         settings.captureEnvironment = options.captureEnvironment
+        settings.foldWindowMilliseconds = max(0, options.foldWindowMilliseconds)
         settings.hooks = Self.hooks(attached: Set(probe.attached), richer: Probe.probeRicherHooks())
         settings.notAttached = probe.notAttached.map { "\($0.program): \($0.reason)" }
         info.settings = settings

@@ -47,6 +47,9 @@ public struct RecorderOptions: Sendable {
     public var argvMax = 4096
     /// Capture the environment of execs (it may hold secrets: off unless asked for).
     public var captureEnvironment = false
+    /// Exact folding of identical repeated syscall events of one thread within this many
+    /// milliseconds into one row with a count and the last time (`event_folds`); 0: off.
+    public var foldWindowMilliseconds = 1000
     /// Called by `run()` once recording has started, with the session id.
     public var onStarted: (@Sendable (Int64) -> Void)?
 

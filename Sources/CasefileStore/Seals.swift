@@ -127,10 +127,10 @@ enum SealedTable: String, CaseIterable, Sendable {
     // Updatable: a batch lists the rows it inserted or changed in `seal_rows`.
     case sessions, eventKinds = "event_kinds", schemaMigrations = "schema_migrations", cgroups, containers, pods, processes
     case comms, clockSteps = "clock_steps", paths, addresses
-    case sessionSettings = "session_settings", execEnvironments = "exec_environments"
+    case sessionSettings = "session_settings", execEnvironments = "exec_environments", eventFolds = "event_folds"
 
     /// Tables a file made before schema version 6 lacks: there, absent is empty.
-    var addedLater: Bool { self == .sessionSettings || self == .execEnvironments }
+    var addedLater: Bool { self == .sessionSettings || self == .execEnvironments || self == .eventFolds }
 
     var key: String {
         switch self {
@@ -138,7 +138,7 @@ enum SealedTable: String, CaseIterable, Sendable {
         case .schemaMigrations: "version"
         case .pods: "uid"
         case .sessionSettings: "session_id"
-        case .execEnvironments: "event_id"
+        case .execEnvironments, .eventFolds: "event_id"
         default: "id"
         }
     }

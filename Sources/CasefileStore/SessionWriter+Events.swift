@@ -39,7 +39,10 @@ extension SessionWriter {
 
     // MARK: - Events
 
-    func insert(_ r: ResolvedEvent, _ s: WriterStatements) throws {
+    /// Writes an event's row (and what it changes); false when its kind is not stored by this
+    /// session (`record --events`: its process and cgroup facts are still written).
+    @discardableResult
+    func insert(_ r: ResolvedEvent, _ s: WriterStatements) throws -> Bool {
         let e = r.event
         let currentCgroup = try cgroupRow(hierarchy: session.cgroupHierarchy, id: e.cgroupID, path: nil, s)
         var row = EventRow()
@@ -131,7 +134,7 @@ extension SessionWriter {
         if row.process == nil, let key = r.process { row.process = try processRow(key, s) }
         // A kind the session does not store (`record --events`): its process and cgroup facts are
         // kept above, not its row.
-        guard storedKinds.contains(e.kind) else { return }
+        guard storedKinds.contains(e.kind) else { return false }
 
         let ev = s.event
         ev.bind(.session, sessionID)
@@ -150,6 +153,14 @@ extension SessionWriter {
         ev.bind(.aux3, row.aux3)
         try ev.run()
         noteEvent(ev.lastInsertRowID)
+        if r.foldCount > 1, let last = r.lastTime {
+            let f = s.eventFold
+            f.bind(.event, ev.lastInsertRowID)
+            f.bind(.count, r.foldCount)
+            f.bind(.lastTS, last)
+            try f.run()
+            touch(.eventFolds, ev.lastInsertRowID)
+        }
 
         if case .exec(let x) = e.body {
             let d = s.execDetail
@@ -172,6 +183,7 @@ extension SessionWriter {
                 touch(.execEnvironments, ev.lastInsertRowID)
             }
         }
+        return true
     }
 
     /// `events.ret` of a syscall result: NULL when the thread exited inside the call.

@@ -43,6 +43,8 @@ public final class SessionWriter {
     private var statements: WriterStatements?
     public private(set) var eventsWritten: UInt64 = 0
     public private(set) var eventsLost: UInt64 = 0
+    /// Events stored as repeats of an identical one (`event_folds`), not as rows of their own.
+    public private(set) var eventsFolded: UInt64 = 0
 
     /// What the transaction in progress wrote, for its seal (SessionWriter+Seals.swift).
     var batch = BatchRows()
@@ -131,11 +133,12 @@ public final class SessionWriter {
         touch(.sessions, sessionID)
         let settings = session.settings
         try db.execute(sql: """
-            INSERT INTO session_settings (session_id, events_recorded, scope, hooks, not_attached, argv_max, environment_captured)
-            VALUES (?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO session_settings (session_id, events_recorded, scope, hooks, not_attached, argv_max, environment_captured,
+                fold_window_ms)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             """, arguments: [sessionID, settings.eventsRecorded, settings.scope.description, settings.hooks,
                              settings.notAttached.isEmpty ? nil : settings.notAttached.joined(separator: "; "),
-                             settings.argvMax, settings.captureEnvironment ? 1 : 0])
+                             settings.argvMax, settings.captureEnvironment ? 1 : 0, settings.foldWindowMilliseconds])
         touch(.sessionSettings, sessionID)
     }
 
@@ -149,14 +152,14 @@ public final class SessionWriter {
     /// counts move in the same transaction, and in memory only once it committed.
     public func write(_ batch: StoreBatch) throws {
         guard !batch.isEmpty else { return }
-        var written = eventsWritten, lost = eventsLost
+        var written = eventsWritten, lost = eventsLost, folded = eventsFolded
         try sealedTransaction { db, s in
             for cgroup in batch.cgroups { try upsert(cgroup, s) }
             for process in batch.processes { try upsert(process, s) }
             for process in batch.processes { try linkParent(process, s) }
-            for event in batch.events {
-                try insert(event, s)
+            for event in batch.events where try insert(event, s) {
                 written += 1
+                folded += UInt64(max(0, event.foldCount - 1))
             }
             for metadata in batch.enrichments { try enrich(metadata, s) }
             for failure in batch.enrichmentFailures { try record(failure, s) }
@@ -178,6 +181,7 @@ public final class SessionWriter {
         }
         eventsWritten = written
         eventsLost = lost
+        eventsFolded = folded
         if let last = batch.events.last { forgetRemovedCgroups(before: last.time) }
     }
 
@@ -264,9 +268,9 @@ public final class SessionWriter {
     public func finish(clean: Bool, runtimes: String? = nil, enrichmentDropped: Int = 0, scopeSkipped: UInt64 = 0,
                        at time: Int64 = nowNanoseconds()) throws {
         try sealedTransaction { db, _ in
-            if scopeSkipped > 0 {
-                try db.execute(sql: "UPDATE session_settings SET scope_skipped = ? WHERE session_id = ?",
-                               arguments: [Int64(clamping: scopeSkipped), sessionID])
+            if scopeSkipped > 0 || eventsFolded > 0 {
+                try db.execute(sql: "UPDATE session_settings SET scope_skipped = ?, folded = ? WHERE session_id = ?",
+                               arguments: [Int64(clamping: scopeSkipped), Int64(clamping: eventsFolded), sessionID])
                 touch(.sessionSettings, sessionID)
             }
             try db.execute(sql: """

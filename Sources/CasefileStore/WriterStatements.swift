@@ -13,6 +13,9 @@ final class WriterStatements {
     }
     let execDetail: Statement<ExecDetail>
 
+    enum EventFold: Int32, StatementParameter { case event = 1, count, lastTS }
+    let eventFold: Statement<EventFold>
+
     enum ExecEnvironment: Int32, StatementParameter { case event = 1, env, truncated, unreadable }
     let execEnvironment: Statement<ExecEnvironment>
 
@@ -141,6 +144,9 @@ final class WriterStatements {
         execDetail = try Statement(db, """
             INSERT INTO execs (event_id, filename, argv, cmdline, argv_truncated, filename_truncated, argv_unreadable, filename_unreadable)
             VALUES (:event, :filename, :argv, :cmdline, :argvTruncated, :filenameTruncated, :argvUnreadable, :filenameUnreadable)
+            """)
+        eventFold = try Statement(db, """
+            INSERT INTO event_folds (event_id, count, last_ts) VALUES (:event, :count, :lastTS)
             """)
         execEnvironment = try Statement(db, """
             INSERT INTO exec_environments (event_id, env, truncated, unreadable) VALUES (:event, :env, :truncated, :unreadable)

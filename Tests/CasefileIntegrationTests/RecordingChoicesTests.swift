@@ -195,4 +195,57 @@ struct RecordingChoicesTests {
             #expect(settings["environment_captured"] as Int64? == 0)
         }
     }
+
+    /// A storm of identical opens: folded into few rows whose counts add up exactly; with folding
+    /// off, every open is a row.
+    @Test(arguments: [1000, 0])
+    func openStormFoldsExactly(windowMilliseconds: Int) async throws {
+        guard Requirement.root() else { return }
+        let tag = shortID()
+        let target = try temporaryDirectory().appendingPathComponent("storm-\(tag)").path
+        try Data("x".utf8).write(to: URL(fileURLWithPath: target))
+        let script = try temporaryDirectory().appendingPathComponent("storm.py").path
+        try Data("""
+            import os
+            for _ in range(3000):
+                os.close(os.open('\(target)', os.O_RDONLY))
+            for _ in range(500):
+                try: os.open('\(target)-missing', os.O_RDONLY)
+                except OSError: pass
+            """.utf8).write(to: URL(fileURLWithPath: script))
+        let queue = try await record(options: {
+            $0.foldWindowMilliseconds = windowMilliseconds
+            $0.enrichment = false
+        }) {
+            let status = try run("/usr/bin/python3", [script])
+            #expect(status == 0)
+        }
+        try await queue.read { db in
+            func tally(_ path: String) throws -> (rows: Int, events: Int) {
+                let row = try Row.fetchOne(db, sql: """
+                    SELECT count(*) AS rows, coalesce(sum(coalesce(f.count, 1)), 0) AS events
+                    FROM events e JOIN paths p ON p.id = e.object_id LEFT JOIN event_folds f ON f.event_id = e.id
+                    WHERE e.kind = 6 AND p.path = ?
+                    """, arguments: [path])
+                return ((row?["rows"] as Int?) ?? -1, (row?["events"] as Int?) ?? -1)
+            }
+            let hits = try tally(target), misses = try tally(target + "-missing")
+            #expect(hits.events == 3000 && misses.events == 500, "every open is a row or counted in one: \(hits) \(misses)")
+            let folded = try Self.settings(db)["folded"] as Int64? ?? -1
+            if windowMilliseconds == 0 {
+                #expect(hits.rows == 3000 && misses.rows == 500)
+                #expect(folded == 0)
+            } else {
+                #expect(hits.rows < 100 && misses.rows < 50, "folded: \(hits.rows) and \(misses.rows) rows")
+                #expect(folded >= Int64(3500 - hits.rows - misses.rows), "the session counts what it folded")
+                let line = try String.fetchOne(db, sql: """
+                    SELECT t.details FROM timeline t JOIN events e ON e.id = t.id JOIN event_folds f ON f.event_id = e.id
+                    JOIN paths p ON p.id = e.object_id WHERE p.path = ? LIMIT 1
+                    """, arguments: [target + "-missing"]) ?? ""
+                #expect(line.hasPrefix("open \(target)-missing O_RDONLY → ENOENT (×") && line.contains(" identical, until "), "\(line)")
+            }
+            #expect(try Self.settings(db)["fold_window_ms"] as Int64? == Int64(windowMilliseconds))
+        }
+        #expect(try CaseFileVerifier.verify(path: queue.path).outcome == .verified, "fold rows are sealed")
+    }
 }

@@ -78,3 +78,45 @@ import Testing
         #expect(pipeline.scopeSkipped == 3)
     }
 }
+
+/// Exact folding: only a thread's consecutive identical syscall events fold, within the window.
+@Suite struct FoldingTests {
+    func open(_ path: String, tid: UInt32 = 7, at t: UInt64, result: Int64 = 3) -> Event {
+        Event(bootNanoseconds: t, pid: 7, tid: tid, cgroupID: 0, comm: ByteString("x"),
+              body: .open(FileOpen(syscall: .openat, result: result, dirFD: -100, flags: 0, mode: 0, path: ByteString(path),
+                                   exitBootNanoseconds: t + 500)))
+    }
+
+    @Test func identicalConsecutiveEventsFoldExactly() {
+        var pipeline = Pipeline(clock: BootClock(offsetNanoseconds: 0, bootID: "t"), foldWindow: 1_000_000_000)
+        let ms: UInt64 = 1_000_000
+        let events = [
+            open("/a", at: 1 * ms), open("/a", at: 2 * ms), open("/a", at: 3 * ms),  // fold: 3
+            open("/a", tid: 8, at: 4 * ms),                                          // another thread: its own row
+            open("/a", at: 5 * ms),                                                  // thread 7 again: still consecutive for it
+            open("/b", at: 6 * ms),                                                  // different path: breaks the run
+            open("/a", at: 7 * ms),                                                  // a new row (order kept: a, b, a)
+            open("/a", at: 8 * ms, result: -13),                                     // different result: a row
+            open("/a", at: 1_500 * ms, result: -13),                                 // beyond the window of its first: a row
+        ]
+        let rows = pipeline.resolve(events).events
+        #expect(rows.map(\.foldCount) == [4, 1, 1, 1, 1, 1])
+        #expect(rows.first?.lastTime == Int64(5 * ms), "the last of the four")
+        #expect(rows.first?.time == Int64(1 * ms), "the row keeps the first time")
+        #expect(pipeline.folded == 3)
+        #expect(rows.reduce(0) { $0 + $1.foldCount } == Int64(events.count), "every event is a row or counted in one")
+
+        var off = Pipeline(clock: BootClock(offsetNanoseconds: 0, bootID: "t"))
+        #expect(off.resolve(events).events.count == events.count, "off: every event is a row")
+    }
+
+    @Test func nonSyscallEventsAreNeverFoldedAndBreakARun() {
+        var pipeline = Pipeline(clock: BootClock(offsetNanoseconds: 0, bootID: "t"), foldWindow: 1_000_000_000)
+        let key = ProcessKey(pid: 7, startTicks: 1)
+        let exit = Event(bootNanoseconds: 3, pid: 7, tid: 7, cgroupID: 0, body: .exit(Exit(process: key, ppid: 1, status: 0, comm: ByteString("x"))))
+        let fork = Event(bootNanoseconds: 2, pid: 7, tid: 7, cgroupID: 0, body: .fork(Fork(
+            parent: key, child: ProcessKey(pid: 9, startTicks: 2), childTID: 9, uid: 0, gid: 0, comm: ByteString("x"))))
+        let rows = pipeline.resolve([open("/a", at: 1), fork, open("/a", at: 2), open("/a", at: 2), exit]).events
+        #expect(rows.map(\.foldCount) == [1, 1, 2, 1])
+    }
+}

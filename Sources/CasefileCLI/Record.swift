@@ -129,7 +129,7 @@ struct Record: AsyncParsableCommand {
         try await group.run()
         let stats = recorder.stats
         if showStatus { FileHandle.standardError.write(Data("\n".utf8)) }
-        FileHandle.standardError.write(Data("casefile: stopped; session \(stats.sessionID): \(stats.eventsWritten) events stored, \(stats.eventsLost) lost. Look: casefile timeline --db \(database.db)\n".utf8))
+        FileHandle.standardError.write(Data("casefile: stopped; session \(stats.sessionID): \(stats.eventsWritten) events stored\(stats.eventsFolded > 0 ? " (and \(stats.eventsFolded) identical repeats counted in them)" : ""), \(stats.eventsLost) lost\(stats.scopeSkipped > 0 ? ", \(stats.scopeSkipped) out of scope" : ""). Look: casefile timeline --db \(database.db)\n".utf8))
         if case .success(let summary)? = recorder.summary {
             // The head goes to stdout alone on its line, so it can be piped off the host.
             FileHandle.standardError.write(Data("casefile: seal head after \(summary.seals) sealed batches (keep it off this host; check the file later with `casefile verify --db \(database.db) --expect HEAD`):\n".utf8))

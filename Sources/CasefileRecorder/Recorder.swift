@@ -132,8 +132,15 @@ public final class Recorder: Service, Sendable {
             skipList: probe.skipList, kernelScopeSkips: kernelScopeSkips,
             queue: queue, enricher: enrichment?.enricher, runtimes: enrichment?.description ?? "enrichment off",
             options: options, stop: self.stop, logger: logger,
-            written: { [self] written, lost, duplicates in
-                statsBox.withLock { $0.eventsWritten = written; $0.eventsLost = lost; $0.duplicateExits = duplicates }
+            written: { [self] w in
+                statsBox.withLock {
+                    $0.eventsWritten = w.stored
+                    $0.eventsLost = w.lost
+                    $0.duplicateExits = w.duplicates
+                    $0.eventsFolded = w.folded
+                    $0.scopeSkipped = w.scopeSkipped
+                    $0.notChosen = w.notChosen
+                }
             })
         statsBox.withLock { $0.sessionID = writer.sessionID }
         return Opened(probe: probe, writerLoop: writerLoop)

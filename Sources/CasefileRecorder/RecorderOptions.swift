@@ -61,9 +61,21 @@ public struct RecorderStats: Sendable, Equatable {
     public var eventsDrained: UInt64 = 0
     public var eventsWritten: UInt64 = 0
     public var eventsLost: UInt64 = 0
-    /// Second reports of one process's exit that the pipeline dropped: events drained = written
-    /// + those in `writer_failure` and `writer_backlog` gaps + these.
+    /// Second reports of one process's exit that the pipeline dropped. Events drained = written
+    /// + folded + those in `writer_failure` and `writer_backlog` gaps + these + scopeSkipped +
+    /// notChosen.
     public var duplicateExits: UInt64 = 0
+    /// Events stored as repeats of an identical one (`event_folds`).
+    public var eventsFolded: UInt64 = 0
+    /// Events dropped in user space because their cgroup was out of scope (the kernel skips most).
+    public var scopeSkipped: UInt64 = 0
+    /// Process and cgroup events traced but not stored (`--events` left their kind out).
+    public var notChosen: UInt64 = 0
+
+    /// What the writer reports after each commit.
+    struct Written: Sendable {
+        var stored: UInt64, lost: UInt64, duplicates: UInt64, folded: UInt64, scopeSkipped: UInt64, notChosen: UInt64
+    }
     public var sessionID: Int64 = 0
 }
 

@@ -26,7 +26,7 @@ final class WriterLoop: @unchecked Sendable {
     private let options: RecorderOptions
     private let stop: StopSignal
     private let logger: Logger
-    private let written: @Sendable (_ written: UInt64, _ lost: UInt64, _ duplicates: UInt64) -> Void
+    private let written: @Sendable (RecorderStats.Written) -> Void
     private var askedAbout: Set<String> = []
     private let skipList: CgroupSkipList?
     private let kernelScopeSkips: SharedCount
@@ -38,7 +38,7 @@ final class WriterLoop: @unchecked Sendable {
     init(writer: SessionWriter, lock: RecordingLock, pipeline: Pipeline, skipList: CgroupSkipList? = nil,
          kernelScopeSkips: SharedCount = SharedCount(), queue: WriterQueue, enricher: Enricher?, runtimes: String,
          options: RecorderOptions, stop: StopSignal, logger: Logger,
-         written: @escaping @Sendable (_ written: UInt64, _ lost: UInt64, _ duplicates: UInt64) -> Void) {
+         written: @escaping @Sendable (RecorderStats.Written) -> Void) {
         self.writer = writer
         self.lock = lock
         self.pipeline = pipeline
@@ -141,7 +141,9 @@ final class WriterLoop: @unchecked Sendable {
                 if unstored != nil { logger.notice("writing to \(options.databasePath) works again; the events it could not store are counted in a gap") }
                 unstored = nil
             }
-            written(writer.eventsWritten, writer.eventsLost, pipeline.duplicateExits)
+            written(RecorderStats.Written(stored: writer.eventsWritten, lost: writer.eventsLost, duplicates: pipeline.duplicateExits,
+                                          folded: writer.eventsFolded, scopeSkipped: pipeline.scopeSkipped,
+                                          notChosen: writer.eventsNotChosen))
         }
         if let u = unstored {
             do {
@@ -234,7 +236,8 @@ final class WriterLoop: @unchecked Sendable {
                     batch.enrichments = extra.enrichments
                     batch.enrichmentFailures = extra.enrichmentFailures
                 }
-                failed = (batch.events.count, end,
+                // a folded row stands for several drained events: count them all
+                failed = (batch.events.reduce(0) { $0 + Int($1.foldCount) }, end,
                           StoreBatch(cgroups: batch.cgroups, processes: batch.processes, enrichments: batch.enrichments,
                                      enrichmentFailures: batch.enrichmentFailures))
                 try writer.write(batch)

@@ -45,6 +45,8 @@ public final class SessionWriter {
     public private(set) var eventsLost: UInt64 = 0
     /// Events stored as repeats of an identical one (`event_folds`), not as rows of their own.
     public private(set) var eventsFolded: UInt64 = 0
+    /// Events whose kind this session does not store (their process and cgroup facts are kept).
+    public private(set) var eventsNotChosen: UInt64 = 0
 
     /// What the transaction in progress wrote, for its seal (SessionWriter+Seals.swift).
     var batch = BatchRows()
@@ -152,14 +154,18 @@ public final class SessionWriter {
     /// counts move in the same transaction, and in memory only once it committed.
     public func write(_ batch: StoreBatch) throws {
         guard !batch.isEmpty else { return }
-        var written = eventsWritten, lost = eventsLost, folded = eventsFolded
+        var written = eventsWritten, lost = eventsLost, folded = eventsFolded, notChosen = eventsNotChosen
         try sealedTransaction { db, s in
             for cgroup in batch.cgroups { try upsert(cgroup, s) }
             for process in batch.processes { try upsert(process, s) }
             for process in batch.processes { try linkParent(process, s) }
-            for event in batch.events where try insert(event, s) {
-                written += 1
-                folded += UInt64(max(0, event.foldCount - 1))
+            for event in batch.events {
+                if try insert(event, s) {
+                    written += 1
+                    folded += UInt64(max(0, event.foldCount - 1))
+                } else {
+                    notChosen += 1
+                }
             }
             for metadata in batch.enrichments { try enrich(metadata, s) }
             for failure in batch.enrichmentFailures { try record(failure, s) }
@@ -182,6 +188,7 @@ public final class SessionWriter {
         eventsWritten = written
         eventsLost = lost
         eventsFolded = folded
+        eventsNotChosen = notChosen
         if let last = batch.events.last { forgetRemovedCgroups(before: last.time) }
     }
 

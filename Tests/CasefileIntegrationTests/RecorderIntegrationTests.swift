@@ -221,8 +221,10 @@ struct RecorderIntegrationTests {
             let failed = try Int64.fetchOne(db, sql: "SELECT coalesce(sum(count), 0) FROM gaps WHERE reason = 'writer_failure'") ?? 0
             let backlog = try Int64.fetchOne(db, sql: "SELECT coalesce(sum(count), 0) FROM gaps WHERE reason = 'writer_backlog'") ?? 0
             #expect(failed > 0, "the full disk made some batches fail")
-            #expect(UInt64(stored + failed + backlog) + stats.duplicateExits == stats.eventsDrained,
-                    "stored \(stored) + failed \(failed) + backlog \(backlog) + duplicates \(stats.duplicateExits) = drained \(stats.eventsDrained)")
+            let folded = try Int64.fetchOne(db, sql: "SELECT coalesce(sum(count - 1), 0) FROM event_folds") ?? 0
+            #expect(UInt64(folded) == stats.eventsFolded)
+            #expect(UInt64(stored + folded + failed + backlog) + stats.duplicateExits == stats.eventsDrained,
+                    "stored \(stored) + folded \(folded) + failed \(failed) + backlog \(backlog) + duplicates \(stats.duplicateExits) = drained \(stats.eventsDrained)")
             let resumed = try Int64.fetchOne(db, sql: """
                 SELECT count(*) FROM execs x JOIN events e ON e.id = x.event_id JOIN cgroups c ON c.id = e.cgroup_row
                 WHERE x.argv = ? AND c.path = ? AND c.container_id = ?

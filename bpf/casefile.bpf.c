@@ -132,10 +132,17 @@ static __always_inline __u64 wakeup_flags(void)
 
 static __always_inline void emit(void *rec, __u64 size)
 {
-	if (bpf_ringbuf_output(&cf_events, rec, size, wakeup_flags()) == 0)
-		count(CF_COUNTER_EVENTS);
-	else
+	/* The fill level is asked every 64th record per CPU (two helper calls saved on the others):
+	 * a wake-up for a filling ring comes at most 63 records later. */
+	__u32 which = CF_COUNTER_EVENTS;
+	__u64 *written = bpf_map_lookup_elem(&cf_counters, &which);
+	__u64 flags = written && (*written & 63) == 0 ? wakeup_flags() : BPF_RB_NO_WAKEUP;
+	if (bpf_ringbuf_output(&cf_events, rec, size, flags) == 0) {
+		if (written)
+			*written += 1;
+	} else {
 		count(CF_COUNTER_RINGBUF_DROPS);
+	}
 }
 
 static __always_inline int enabled(__u32 kind)
@@ -319,6 +326,15 @@ int BPF_PROG(cf_cgroup_rmdir, struct cgroup *cgrp, const char *path)
 
 #define CF_NR_TABLE 512
 
+/* Syscall arguments from the tracepoint's pt_regs. In a tp_btf program regs is a trusted kernel
+ * pointer, so on x86 each argument is a plain load (no helper call per argument); elsewhere they
+ * go through CO-RE reads. */
+#if defined(__TARGET_ARCH_x86)
+#define CF_ARG(n, regs) PT_REGS_PARM##n##_SYSCALL(regs)
+#else
+#define CF_ARG(n, regs) PT_REGS_PARM##n##_CORE_SYSCALL(regs)
+#endif
+
 #if defined(__TARGET_ARCH_x86)
 #define CF_NR_OPEN 2
 #define CF_NR_CREAT 85
@@ -484,7 +500,9 @@ static __always_inline struct cf_slot *entry_scratch(__u64 pid_tgid)
 	h->cgroup_id = current_cgroup_id();
 	h->pid = pid_tgid >> 32;
 	h->tid = (__u32)pid_tgid;
-	bpf_get_current_comm(h->comm, sizeof(h->comm));
+	/* comm by two plain loads from the (trusted) task pointer, not a helper call */
+	struct task_struct *task = bpf_get_current_task_btf();
+	__builtin_memcpy(h->comm, task->comm, sizeof(h->comm));
 	slot->upath = 0;
 	slot->upath2 = 0;
 	return slot;
@@ -505,27 +523,27 @@ static __always_inline int enter_net(struct pt_regs *regs, __u32 kind, __u64 pid
 	struct cf_net *e = &slot->rec.net;
 	e->h.kind = kind;
 	e->enter_ns = bpf_ktime_get_boot_ns();
-	e->fd = (__s32)PT_REGS_PARM1_CORE_SYSCALL(regs);
+	e->fd = (__s32)CF_ARG(1, regs);
 	e->addr_len = 0;
 	e->uaddr = 0;
 	e->uaddr_len = 0;
 	e->arg = 0;
 	__builtin_memset(e->addr, 0, sizeof(e->addr));
 	if (kind == CF_KIND_ACCEPT) {
-		e->uaddr = (__u64)PT_REGS_PARM2_CORE_SYSCALL(regs);
-		e->uaddr_len = (__u64)PT_REGS_PARM3_CORE_SYSCALL(regs);
+		e->uaddr = (__u64)CF_ARG(2, regs);
+		e->uaddr_len = (__u64)CF_ARG(3, regs);
 		if (id == CF_NR_ACCEPT4)
-			e->arg = (__s32)PT_REGS_PARM4_CORE_SYSCALL(regs);
+			e->arg = (__s32)CF_ARG(4, regs);
 	} else if (kind == CF_KIND_LISTEN) {
-		e->arg = (__s32)PT_REGS_PARM2_CORE_SYSCALL(regs);
+		e->arg = (__s32)CF_ARG(2, regs);
 	} else {
-		__u32 len = (__u32)PT_REGS_PARM3_CORE_SYSCALL(regs);
+		__u64 len = (__u32)CF_ARG(3, regs);
 		e->addr_len = len;
 		if (len > CF_SOCKADDR_MAX)
 			len = CF_SOCKADDR_MAX;
 		if (len > CF_SOCKADDR_MAX) /* again, in a form the verifier tracks as a bound */
 			len = CF_SOCKADDR_MAX;
-		if (len > 0 && bpf_probe_read_user(e->addr, len, (const void *)PT_REGS_PARM2_CORE_SYSCALL(regs)) != 0)
+		if (len > 0 && bpf_probe_read_user(e->addr, len, (const void *)CF_ARG(2, regs)) != 0)
 			e->addr_len = 0;
 	}
 	remember_entry(pid_tgid, e);
@@ -568,56 +586,56 @@ static __always_inline int enter_path2(struct pt_regs *regs, __u32 kind, long id
 	e->path_flags = 0;
 	const char *p1 = 0, *p2 = 0;
 	if (kind == CF_KIND_FCHMOD || kind == CF_KIND_FTRUNCATE) {
-		e->dfd = (__s32)PT_REGS_PARM1_CORE_SYSCALL(regs);
-		e->arg = (__s64)PT_REGS_PARM2_CORE_SYSCALL(regs);
+		e->dfd = (__s32)CF_ARG(1, regs);
+		e->arg = (__s64)CF_ARG(2, regs);
 	} else if (kind == CF_KIND_FCHOWN) {
-		e->dfd = (__s32)PT_REGS_PARM1_CORE_SYSCALL(regs);
-		e->arg = (__s64)((__u64)(__u32)PT_REGS_PARM2_CORE_SYSCALL(regs) | ((__u64)(__u32)PT_REGS_PARM3_CORE_SYSCALL(regs) << 32));
+		e->dfd = (__s32)CF_ARG(1, regs);
+		e->arg = (__s64)((__u64)(__u32)CF_ARG(2, regs) | ((__u64)(__u32)CF_ARG(3, regs) << 32));
 	} else if (id == CF_NR_UNLINKAT) {
-		e->dfd = (__s32)PT_REGS_PARM1_CORE_SYSCALL(regs);
-		p1 = (const char *)PT_REGS_PARM2_CORE_SYSCALL(regs);
-		e->arg = (__s64)PT_REGS_PARM3_CORE_SYSCALL(regs);
+		e->dfd = (__s32)CF_ARG(1, regs);
+		p1 = (const char *)CF_ARG(2, regs);
+		e->arg = (__s64)CF_ARG(3, regs);
 		if (e->arg & CF_AT_REMOVEDIR)
 			e->h.kind = CF_KIND_RMDIR;
 	} else if (id == CF_NR_RENAMEAT || id == CF_NR_RENAMEAT2) {
-		e->dfd = (__s32)PT_REGS_PARM1_CORE_SYSCALL(regs);
-		p1 = (const char *)PT_REGS_PARM2_CORE_SYSCALL(regs);
-		e->dfd2 = (__s32)PT_REGS_PARM3_CORE_SYSCALL(regs);
-		p2 = (const char *)PT_REGS_PARM4_CORE_SYSCALL(regs);
+		e->dfd = (__s32)CF_ARG(1, regs);
+		p1 = (const char *)CF_ARG(2, regs);
+		e->dfd2 = (__s32)CF_ARG(3, regs);
+		p2 = (const char *)CF_ARG(4, regs);
 		if (id == CF_NR_RENAMEAT2)
-			e->arg = (__s64)PT_REGS_PARM5_CORE_SYSCALL(regs);
+			e->arg = (__s64)CF_ARG(5, regs);
 	} else if (id == CF_NR_RENAME || id == CF_NR_LINK || id == CF_NR_SYMLINK) {
-		p1 = (const char *)PT_REGS_PARM1_CORE_SYSCALL(regs);
-		p2 = (const char *)PT_REGS_PARM2_CORE_SYSCALL(regs);
+		p1 = (const char *)CF_ARG(1, regs);
+		p2 = (const char *)CF_ARG(2, regs);
 	} else if (id == CF_NR_LINKAT) {
-		e->dfd = (__s32)PT_REGS_PARM1_CORE_SYSCALL(regs);
-		p1 = (const char *)PT_REGS_PARM2_CORE_SYSCALL(regs);
-		e->dfd2 = (__s32)PT_REGS_PARM3_CORE_SYSCALL(regs);
-		p2 = (const char *)PT_REGS_PARM4_CORE_SYSCALL(regs);
-		e->arg = (__s64)PT_REGS_PARM5_CORE_SYSCALL(regs);
+		e->dfd = (__s32)CF_ARG(1, regs);
+		p1 = (const char *)CF_ARG(2, regs);
+		e->dfd2 = (__s32)CF_ARG(3, regs);
+		p2 = (const char *)CF_ARG(4, regs);
+		e->arg = (__s64)CF_ARG(5, regs);
 	} else if (id == CF_NR_SYMLINKAT) { /* symlinkat(target, newdirfd, linkpath) */
-		p1 = (const char *)PT_REGS_PARM1_CORE_SYSCALL(regs);
-		e->dfd2 = (__s32)PT_REGS_PARM2_CORE_SYSCALL(regs);
-		p2 = (const char *)PT_REGS_PARM3_CORE_SYSCALL(regs);
+		p1 = (const char *)CF_ARG(1, regs);
+		e->dfd2 = (__s32)CF_ARG(2, regs);
+		p2 = (const char *)CF_ARG(3, regs);
 	} else if (id == CF_NR_CHOWN || id == CF_NR_LCHOWN) {
-		p1 = (const char *)PT_REGS_PARM1_CORE_SYSCALL(regs);
-		e->arg = (__s64)((__u64)(__u32)PT_REGS_PARM2_CORE_SYSCALL(regs) | ((__u64)(__u32)PT_REGS_PARM3_CORE_SYSCALL(regs) << 32));
+		p1 = (const char *)CF_ARG(1, regs);
+		e->arg = (__s64)((__u64)(__u32)CF_ARG(2, regs) | ((__u64)(__u32)CF_ARG(3, regs) << 32));
 	} else if (id == CF_NR_FCHOWNAT) {
-		e->dfd = (__s32)PT_REGS_PARM1_CORE_SYSCALL(regs);
-		p1 = (const char *)PT_REGS_PARM2_CORE_SYSCALL(regs);
-		e->arg = (__s64)((__u64)(__u32)PT_REGS_PARM3_CORE_SYSCALL(regs) | ((__u64)(__u32)PT_REGS_PARM4_CORE_SYSCALL(regs) << 32));
+		e->dfd = (__s32)CF_ARG(1, regs);
+		p1 = (const char *)CF_ARG(2, regs);
+		e->arg = (__s64)((__u64)(__u32)CF_ARG(3, regs) | ((__u64)(__u32)CF_ARG(4, regs) << 32));
 	} else if (id == CF_NR_TRUNCATE) {
-		p1 = (const char *)PT_REGS_PARM1_CORE_SYSCALL(regs);
-		e->arg = (__s64)PT_REGS_PARM2_CORE_SYSCALL(regs);
+		p1 = (const char *)CF_ARG(1, regs);
+		e->arg = (__s64)CF_ARG(2, regs);
 	} else if (id == CF_NR_FCHMODAT || id == CF_NR_FCHMODAT2 || id == CF_NR_MKDIRAT) {
-		e->dfd = (__s32)PT_REGS_PARM1_CORE_SYSCALL(regs);
-		p1 = (const char *)PT_REGS_PARM2_CORE_SYSCALL(regs);
-		e->arg = (__s64)PT_REGS_PARM3_CORE_SYSCALL(regs);
+		e->dfd = (__s32)CF_ARG(1, regs);
+		p1 = (const char *)CF_ARG(2, regs);
+		e->arg = (__s64)CF_ARG(3, regs);
 	} else if (id == CF_NR_CHMOD || id == CF_NR_MKDIR) {
-		p1 = (const char *)PT_REGS_PARM1_CORE_SYSCALL(regs);
-		e->arg = (__s64)PT_REGS_PARM2_CORE_SYSCALL(regs);
+		p1 = (const char *)CF_ARG(1, regs);
+		e->arg = (__s64)CF_ARG(2, regs);
 	} else { /* unlink, rmdir */
-		p1 = (const char *)PT_REGS_PARM1_CORE_SYSCALL(regs);
+		p1 = (const char *)CF_ARG(1, regs);
 	}
 	if (p1)
 		e->path_flags = read_path(e->path, p1, &e->path_len);
@@ -653,25 +671,25 @@ static __always_inline int enter_open(struct pt_regs *regs, long id, __u64 pid_t
 	e->mode = 0;
 	const char *path;
 	if (which == CF_SYS_OPENAT || which == CF_SYS_OPENAT2) {
-		e->dfd = (__s32)PT_REGS_PARM1_CORE_SYSCALL(regs);
-		path = (const char *)PT_REGS_PARM2_CORE_SYSCALL(regs);
+		e->dfd = (__s32)CF_ARG(1, regs);
+		path = (const char *)CF_ARG(2, regs);
 		if (which == CF_SYS_OPENAT) {
-			e->flags = (__u32)PT_REGS_PARM3_CORE_SYSCALL(regs);
-			e->mode = (__u32)PT_REGS_PARM4_CORE_SYSCALL(regs);
+			e->flags = (__u32)CF_ARG(3, regs);
+			e->mode = (__u32)CF_ARG(4, regs);
 		} else {
 			struct cf_open_how how = {};
-			bpf_probe_read_user(&how, sizeof(how), (const void *)PT_REGS_PARM3_CORE_SYSCALL(regs));
+			bpf_probe_read_user(&how, sizeof(how), (const void *)CF_ARG(3, regs));
 			e->flags = (__u32)how.flags;
 			e->mode = (__u32)how.mode;
 		}
 	} else if (which == CF_SYS_OPEN) {
-		path = (const char *)PT_REGS_PARM1_CORE_SYSCALL(regs);
-		e->flags = (__u32)PT_REGS_PARM2_CORE_SYSCALL(regs);
-		e->mode = (__u32)PT_REGS_PARM3_CORE_SYSCALL(regs);
+		path = (const char *)CF_ARG(1, regs);
+		e->flags = (__u32)CF_ARG(2, regs);
+		e->mode = (__u32)CF_ARG(3, regs);
 	} else { /* creat(path, mode) = open(path, O_CREAT|O_WRONLY|O_TRUNC, mode) */
-		path = (const char *)PT_REGS_PARM1_CORE_SYSCALL(regs);
+		path = (const char *)CF_ARG(1, regs);
 		e->flags = 0x40 | 0x1 | 0x200;
-		e->mode = (__u32)PT_REGS_PARM2_CORE_SYSCALL(regs);
+		e->mode = (__u32)CF_ARG(2, regs);
 	}
 	e->path_flags = read_path(e->path, path, &e->path_len);
 	slot->upath = (__u64)path;
@@ -708,9 +726,9 @@ static __always_inline int enter_call(struct pt_regs *regs, __u32 kind, long id,
 	e->str_len = 0;
 	e->str2_len = 0;
 	e->name_len = 0;
-	e->args[0] = (__s64)PT_REGS_PARM1_CORE_SYSCALL(regs);
-	e->args[1] = (__s64)PT_REGS_PARM2_CORE_SYSCALL(regs);
-	e->args[2] = (__s64)PT_REGS_PARM3_CORE_SYSCALL(regs);
+	e->args[0] = (__s64)CF_ARG(1, regs);
+	e->args[1] = (__s64)CF_ARG(2, regs);
+	e->args[2] = (__s64)CF_ARG(3, regs);
 	e->args[3] = 0;
 	const char *p1 = 0, *p2 = 0;
 	if (kind == CF_KIND_SETUID || kind == CF_KIND_SETGID || kind == CF_KIND_SETFSUID || kind == CF_KIND_SETFSGID) {
@@ -743,7 +761,7 @@ static __always_inline int enter_call(struct pt_regs *regs, __u32 kind, long id,
 		p2 = (const char *)e->args[0];
 		p1 = (const char *)e->args[1];
 		const char *fstype = (const char *)e->args[2];
-		e->args[0] = (__s64)PT_REGS_PARM4_CORE_SYSCALL(regs);
+		e->args[0] = (__s64)CF_ARG(4, regs);
 		e->args[1] = e->args[2] = 0;
 		if (fstype) {
 			long n = bpf_probe_read_user_str(e->name, sizeof(e->name), fstype);
@@ -812,7 +830,7 @@ static __always_inline int enter_call(struct pt_regs *regs, __u32 kind, long id,
 	} else if (kind == CF_KIND_EXECVEAT) { /* execveat(dirfd, path, argv, envp, flags) */
 		__s64 dirfd = (__s32)e->args[0];
 		p1 = (const char *)e->args[1];
-		e->args[0] = (__s64)PT_REGS_PARM5_CORE_SYSCALL(regs);
+		e->args[0] = (__s64)CF_ARG(5, regs);
 		e->args[1] = 0;
 		e->args[2] = dirfd;
 	} else if (kind == CF_KIND_CHROOT) {
@@ -918,8 +936,9 @@ static __always_inline void finish_syscall(struct cf_slot *slot, __s64 ret)
 		v->path2.path_flags = f1 | (f2 << 2);
 		size = sizeof(v->path2);
 	}
-	/* the caller's identity was filled at entry */
-	head->h.ts_boot_ns = bpf_ktime_get_boot_ns();
+	/* The caller's identity was filled at entry. The record's time is its entry's: the exit's is
+	 * not read (a clock read per event, and nothing stores it). */
+	head->h.ts_boot_ns = head->enter_ns;
 	head->h.kind = kind;
 	head->h.size = size;
 	emit(v, size);

@@ -236,6 +236,14 @@ do {
                  recOpenUnfolded, recOpenUnfolded / baseOpenAfter, baseOpenAfter))
     print(String(format: "open storm (folding off): expected %d; stored %d rows; lost (whole recording) %d; db %d bytes for %d rows = %.1f bytes/row",
                  opens, unfolded.rows, unfolded.lost, fileSize(unfoldedDB), unfolded.total, Double(fileSize(unfoldedDB)) / Double(max(1, unfolded.total))))
+    // Where the bytes are (SQLite's dbstat): per stored row, by table and index.
+    let parts = try DatabaseQueue(path: unfoldedDB).read { db in
+        try Row.fetchAll(db, sql: "SELECT name, sum(pgsize) AS bytes FROM dbstat GROUP BY name ORDER BY bytes DESC LIMIT 6")
+            .map { ($0["name"] as String? ?? "?", $0["bytes"] as Int? ?? 0) }
+    }
+    print("open storm (folding off): bytes per row by table: " + parts.map {
+        String(format: "%@ %.1f", $0.0, Double($0.1) / Double(max(1, unfolded.total)))
+    }.joined(separator: ", "))
 }
 
 // MARK: 4. enrichment latency for a burst of containers

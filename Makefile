@@ -9,7 +9,7 @@ SWIFT ?= swift
 DB ?= ./casefile.db
 DEB_PACKAGES = libbpf-dev libelf-dev zlib1g-dev libsqlite3-dev sqlite3 pkg-config
 
-.PHONY: all deps build release record test unit runtimes protos-check bench bench-memory clean
+.PHONY: all deps build release record test unit runtimes protos-check bench bench-memory bench-bpf clean
 
 all: build
 
@@ -60,6 +60,10 @@ bench: release
 # Resident memory of the recorder over a long storm (SECONDS=300 by default).
 bench-memory: release
 	scripts/bench-memory.sh $(or $(SECONDS),300)
+
+# Kernel-side cost per BPF program during an open storm (kernel.bpf_stats_enabled).
+bench-bpf: release
+	scripts/bpf-cost.sh $(or $(OPENS),1000000)
 
 clean:
 	rm -rf .build

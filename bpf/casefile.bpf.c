@@ -50,7 +50,8 @@ union cf_pending_value {
 struct cf_slot {
 	union cf_pending_value rec;
 	__u64 upath;
-	__u64 upath2;
+	__u64 upath2;   /* accept: the size of the caller's address buffer, read at entry */
+	long nr;        /* the syscall this entry is for (its exit must be the same one's) */
 };
 
 /* Syscalls between entry and exit, per thread: the entry's arguments and strings (read at entry,
@@ -177,8 +178,6 @@ static __always_inline void fill_header(struct cf_header *h, __u32 kind, __u32 s
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(cf_exec, struct task_struct *task, pid_t old_pid, struct linux_binprm *bprm)
 {
-	if (out_of_scope())
-		return 0;
 	__u32 zero = 0;
 	struct cf_exec *e = bpf_map_lookup_elem(&cf_scratch_map, &zero);
 	if (!e)
@@ -262,8 +261,6 @@ int BPF_PROG(cf_fork, struct task_struct *parent, struct task_struct *child)
 	pid_t child_tgid = BPF_CORE_READ(child, tgid);
 	if (child_pid != child_tgid)
 		return 0; /* a new thread, not a new process */
-	if (out_of_scope())
-		return 0;
 
 	struct cf_fork e = {};
 	__u64 uid_gid = bpf_get_current_uid_gid();
@@ -484,7 +481,7 @@ static const volatile __u8 cf_syscall_kind[CF_NR_TABLE] = {
 /* The current thread's slot for a recorded syscall's entry (made on its first one); NULL for the
  * recorder's own syscalls (they would feed back into the recording), or when no memory is left
  * for a new slot (counted). */
-static __always_inline struct cf_slot *entry_scratch(__u64 pid_tgid)
+static __always_inline struct cf_slot *entry_scratch(__u64 pid_tgid, long id)
 {
 	if ((__u32)(pid_tgid >> 32) == cf_self_tgid)
 		return 0;
@@ -505,19 +502,15 @@ static __always_inline struct cf_slot *entry_scratch(__u64 pid_tgid)
 	__builtin_memcpy(h->comm, task->comm, sizeof(h->comm));
 	slot->upath = 0;
 	slot->upath2 = 0;
+	slot->nr = id;
 	return slot;
-}
-
-/* The entry is complete in its slot (it was built there). */
-static __always_inline void remember_entry(__u64 pid_tgid, void *e)
-{
 }
 
 /* connect, bind: the socket address at entry; accept: where the kernel will write the peer's;
  * listen: the backlog. */
 static __always_inline int enter_net(struct pt_regs *regs, __u32 kind, __u64 pid_tgid, long id)
 {
-	struct cf_slot *slot = entry_scratch(pid_tgid);
+	struct cf_slot *slot = entry_scratch(pid_tgid, id);
 	if (!slot)
 		return 0;
 	struct cf_net *e = &slot->rec.net;
@@ -532,6 +525,11 @@ static __always_inline int enter_net(struct pt_regs *regs, __u32 kind, __u64 pid
 	if (kind == CF_KIND_ACCEPT) {
 		e->uaddr = (__u64)CF_ARG(2, regs);
 		e->uaddr_len = (__u64)CF_ARG(3, regs);
+		/* the buffer's size: the kernel writes the peer's full length back, but copies at most this */
+		__u32 room = 0;
+		if (e->uaddr_len)
+			bpf_probe_read_user(&room, sizeof(room), (const void *)e->uaddr_len);
+		slot->upath2 = room;
 		if (id == CF_NR_ACCEPT4)
 			e->arg = (__s32)CF_ARG(4, regs);
 	} else if (kind == CF_KIND_LISTEN) {
@@ -546,7 +544,6 @@ static __always_inline int enter_net(struct pt_regs *regs, __u32 kind, __u64 pid
 		if (len > 0 && bpf_probe_read_user(e->addr, len, (const void *)CF_ARG(2, regs)) != 0)
 			e->addr_len = 0;
 	}
-	remember_entry(pid_tgid, e);
 	return 0;
 }
 
@@ -571,7 +568,7 @@ static __always_inline __u16 read_path(char *dst, const char *src, __u16 *len)
  * entry. */
 static __always_inline int enter_path2(struct pt_regs *regs, __u32 kind, long id, __u64 pid_tgid)
 {
-	struct cf_slot *slot = entry_scratch(pid_tgid);
+	struct cf_slot *slot = entry_scratch(pid_tgid, id);
 	if (!slot)
 		return 0;
 	struct cf_path2 *e = &slot->rec.path2;
@@ -595,8 +592,13 @@ static __always_inline int enter_path2(struct pt_regs *regs, __u32 kind, long id
 		e->dfd = (__s32)CF_ARG(1, regs);
 		p1 = (const char *)CF_ARG(2, regs);
 		e->arg = (__s64)CF_ARG(3, regs);
-		if (e->arg & CF_AT_REMOVEDIR)
+		if (e->arg & CF_AT_REMOVEDIR) {
 			e->h.kind = CF_KIND_RMDIR;
+			if (!enabled(CF_KIND_RMDIR)) {
+				e->h.kind = 0;
+				return 0;
+			}
+		}
 	} else if (id == CF_NR_RENAMEAT || id == CF_NR_RENAMEAT2) {
 		e->dfd = (__s32)CF_ARG(1, regs);
 		p1 = (const char *)CF_ARG(2, regs);
@@ -646,7 +648,6 @@ static __always_inline int enter_path2(struct pt_regs *regs, __u32 kind, long id
 	}
 	slot->upath = (__u64)p1;
 	slot->upath2 = (__u64)p2;
-	remember_entry(pid_tgid, e);
 	return 0;
 }
 
@@ -658,7 +659,7 @@ struct cf_open_how {
 
 static __always_inline int enter_open(struct pt_regs *regs, long id, __u64 pid_tgid)
 {
-	struct cf_slot *slot = entry_scratch(pid_tgid);
+	struct cf_slot *slot = entry_scratch(pid_tgid, id);
 	if (!slot)
 		return 0;
 	__u16 which = id == CF_NR_OPENAT ? CF_SYS_OPENAT : id == CF_NR_OPENAT2 ? CF_SYS_OPENAT2
@@ -693,7 +694,6 @@ static __always_inline int enter_open(struct pt_regs *regs, long id, __u64 pid_t
 	}
 	e->path_flags = read_path(e->path, path, &e->path_len);
 	slot->upath = (__u64)path;
-	remember_entry(pid_tgid, e);
 	return 0;
 }
 
@@ -715,7 +715,7 @@ static __always_inline __u16 read_call_str(char *dst, const char *src, __u16 *le
  * casefile.h next to the kinds). */
 static __always_inline int enter_call(struct pt_regs *regs, __u32 kind, long id, __u64 pid_tgid)
 {
-	struct cf_slot *slot = entry_scratch(pid_tgid);
+	struct cf_slot *slot = entry_scratch(pid_tgid, id);
 	if (!slot)
 		return 0;
 	struct cf_call *e = &slot->rec.call;
@@ -853,19 +853,36 @@ static __always_inline int enter_call(struct pt_regs *regs, __u32 kind, long id,
 		e->str_flags |= read_call_str(e->str2, p2, &len2, 0) << 2;
 		e->str2_len = len2;
 	}
-	remember_entry(pid_tgid, e);
+	return 0;
+}
+
+/* A 32-bit (ia32) syscall of a 64-bit kernel: its number is from another table and its
+ * arguments in other registers, so reading it with this one would invent events. */
+static __always_inline int compat_syscall(void)
+{
+#if defined(__TARGET_ARCH_x86)
+	struct task_struct *task = bpf_get_current_task_btf();
+	if (bpf_core_field_exists(task->thread_info.status))
+		return (task->thread_info.status & 0x0002 /* TS_COMPAT */) != 0; /* a plain load: task is trusted */
+#endif
 	return 0;
 }
 
 SEC("tp_btf/sys_enter")
 int BPF_PROG(cf_sys_enter, struct pt_regs *regs, long id)
 {
+	if (compat_syscall()) {
+		count(CF_COUNTER_COMPAT_SKIPS);
+		return 0;
+	}
 	if ((unsigned long)id >= CF_NR_TABLE)
 		return 0;
 	__u32 kind = cf_syscall_kind[id];
-	if (!kind || !enabled(kind) || out_of_scope())
+	if (!kind || !enabled(kind))
 		return 0;
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	if ((__u32)(pid_tgid >> 32) == cf_self_tgid || out_of_scope())
+		return 0;
 	if (kind == CF_KIND_OPEN)
 		return enter_open(regs, id, pid_tgid);
 	if (kind == CF_KIND_CONNECT || kind == CF_KIND_BIND || kind == CF_KIND_ACCEPT || kind == CF_KIND_LISTEN)
@@ -903,6 +920,8 @@ static __always_inline void finish_syscall(struct cf_slot *slot, __s64 ret)
 			/* the kernel has written the peer's address and its length into the caller's memory */
 			__u32 len = 0;
 			bpf_probe_read_user(&len, sizeof(len), (const void *)v->net.uaddr_len);
+			if (len > slot->upath2) /* only what the kernel copied: at most the buffer's size */
+				len = slot->upath2;
 			if (len > CF_SOCKADDR_MAX)
 				len = CF_SOCKADDR_MAX;
 			if (len > CF_SOCKADDR_MAX)
@@ -914,9 +933,11 @@ static __always_inline void finish_syscall(struct cf_slot *slot, __s64 ret)
 	} else if (kind >= CF_KIND_SETUID) {
 		__u16 f = v->call.str_flags;
 		__u16 absent = f & (CF_PATH_ABSENT | CF_PATH2_ABSENT);
-		__u16 f1 = reread(v->call.str, slot->upath, &v->call.str_len, f & 3);
+		/* after a successful exec the caller's memory is gone: nothing is read again */
+		int gone = kind == CF_KIND_EXECVEAT && ret == 0;
+		__u16 f1 = gone ? (f & 3) : reread(v->call.str, slot->upath, &v->call.str_len, f & 3);
 		__u16 len2 = v->call.str2_len;
-		__u16 f2 = reread(v->call.str2, slot->upath2, &len2, (f >> 2) & 3);
+		__u16 f2 = gone ? ((f >> 2) & 3) : reread(v->call.str2, slot->upath2, &len2, (f >> 2) & 3);
 		v->call.str2_len = len2;
 		v->call.str_flags = absent | f1 | (f2 << 2);
 		/* cut after str when there is no str2 */
@@ -945,14 +966,35 @@ static __always_inline void finish_syscall(struct cf_slot *slot, __s64 ret)
 	head->h.kind = 0; /* the slot is free again */
 }
 
+/* The syscall a sys_exit is for (the original number, kept by the kernel in pt_regs). */
+static __always_inline long exiting_syscall(struct pt_regs *regs)
+{
+#if defined(__TARGET_ARCH_x86)
+	return (long)regs->orig_ax;
+#else
+	return (long)BPF_CORE_READ(regs, syscallno);
+#endif
+}
+
 SEC("tp_btf/sys_exit")
 int BPF_PROG(cf_sys_exit, struct pt_regs *regs, long ret)
 {
 	/* A thread that never entered a recorded syscall has no slot; one that is not in one has an
 	 * empty slot. (The syscall number in regs is not used: a successful exec resets it.) */
 	struct cf_slot *slot = bpf_task_storage_get(&cf_pending, bpf_get_current_task_btf(), 0, 0);
-	if (!slot || ((struct cf_syscall_head *)&slot->rec)->h.kind == 0)
+	if (!slot)
 		return 0;
+	__u32 kind = ((struct cf_syscall_head *)&slot->rec)->h.kind;
+	if (kind == 0)
+		return 0;
+	/* The entry must be this exit's syscall: an entry whose exit was missed (the programs were
+	 * being attached) would otherwise take another call's result. A successful exec leaves no
+	 * trustworthy number behind, so an execveat entry is taken as it is. */
+	if (kind != CF_KIND_EXECVEAT && exiting_syscall(regs) != slot->nr) {
+		((struct cf_syscall_head *)&slot->rec)->h.kind = 0;
+		count(CF_COUNTER_PENDING_DROPS);
+		return 0;
+	}
 	finish_syscall(slot, ret);
 	return 0;
 }
@@ -971,8 +1013,6 @@ int BPF_PROG(cf_exit, struct task_struct *task)
 	 * later `group_dead` argument. Threads exiting at once on several CPUs can each
 	 * read zero here; user space (Pipeline) keeps the first exit of a process. */
 	if (BPF_CORE_READ(task, signal, live.counter) != 0)
-		return 0;
-	if (out_of_scope())
 		return 0;
 
 	struct cf_exit e = {};

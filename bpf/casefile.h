@@ -101,9 +101,10 @@ enum cf_syscall {
 enum cf_counter {
 	CF_COUNTER_RINGBUF_DROPS = 0, /* bpf_ringbuf_output failed: ring buffer full */
 	CF_COUNTER_EVENTS = 1,        /* records successfully written */
-	CF_COUNTER_PENDING_DROPS = 2, /* a syscall's entry could not be remembered until its exit (table full) */
+	CF_COUNTER_PENDING_DROPS = 2, /* a syscall's entry could not be kept until its exit, or was not its exit's */
 	CF_COUNTER_SCOPE_SKIPS = 3,   /* events not recorded because their cgroup is out of the recording's scope */
-	CF_COUNTER_MAX = 4,
+	CF_COUNTER_COMPAT_SKIPS = 4,  /* 32-bit (ia32) syscalls: other numbers and registers, not recorded, counted */
+	CF_COUNTER_MAX = 5,
 };
 
 /* Flags in cf_exec.flags */

@@ -119,7 +119,13 @@ struct css_set {
 	struct cgroup_subsys_state *subsys[16];
 };
 
+/* x86: status holds TS_COMPAT while the task is in a 32-bit (ia32) syscall. */
+struct thread_info {
+	u32 status;
+};
+
 struct task_struct {
+	struct thread_info thread_info;
 	pid_t pid;
 	pid_t tgid;
 	struct task_struct *real_parent;
@@ -147,11 +153,13 @@ struct pt_regs {
 	long unsigned int r10;
 	long unsigned int r8;
 	long unsigned int r9;
+	long unsigned int orig_ax; /* the syscall number, kept for sys_exit */
 };
 #else
 struct pt_regs {
 	__u64 regs[31];
 	__u64 orig_x0;
+	__s32 syscallno;
 };
 #endif
 

@@ -34,6 +34,9 @@ struct Info: AsyncParsableCommand {
                 }
                 out += "     hooks: \(SafeText.escape(settings.hooks))\n"
                 if let not = settings.notAttached { out += "     left unattached on purpose: \(SafeText.escape(not))\n" }
+                out += settings.foldWindowMilliseconds > 0
+                    ? "     exact folding within \(settings.foldWindowMilliseconds) ms: \(settings.folded) events stored as repeats of an identical row (event_folds)\n"
+                    : "     folding off: every event is a row\n"
                 out += "     argv kept per exec: \(settings.argvMax.map { "\($0) bytes" } ?? "?"); environment \(settings.environmentCaptured ? "CAPTURED (may hold secrets)" : "not captured")\n"
             }
             if let warnings = session.warnings { out += "     WARNING: \(SafeText.escape(warnings))\n" }

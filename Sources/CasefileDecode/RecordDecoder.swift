@@ -111,6 +111,7 @@ public struct RecordDecoder: Sendable {
                 pathTruncated: e.path_flags & UInt16(CF_PATH_TRUNCATED) != 0,
                 pathUnreadable: e.path_flags & UInt16(CF_PATH_UNREADABLE) != 0,
                 path2Truncated: (e.path_flags >> 2) & UInt16(CF_PATH_TRUNCATED) != 0,
+                path2Unreadable: (e.path_flags >> 2) & UInt16(CF_PATH_UNREADABLE) != 0,
                 syscallNumber: e.syscall_nr)
             return Event(bootNanoseconds: e.enter_ns, pid: h.pid, tid: h.tid, cgroupID: h.cgroup_id, comm: comm, body: .path(change))
         case Int(CF_KIND_CONNECT.rawValue), Int(CF_KIND_BIND.rawValue), Int(CF_KIND_ACCEPT.rawValue), Int(CF_KIND_LISTEN.rawValue):

@@ -278,12 +278,15 @@ public struct PathChange: Sendable, Equatable {
     public var pathTruncated: Bool
     public var pathUnreadable: Bool
     public var path2Truncated: Bool
+    /// The second path could not be read (it is then stored as NULL, not as an empty path).
+    public var path2Unreadable: Bool
     /// This architecture's syscall number (which variant was called).
     public var syscallNumber: UInt32
 
     public init(kind: EventKind, result: Int64, argument: Int64, dirFD: Int32, path: ByteString, path2: ByteString = ByteString([]),
                 dirFD2: Int32 = FileOpen.atFDCWD, pathTruncated: Bool = false, pathUnreadable: Bool = false,
-                path2Truncated: Bool = false, syscallNumber: UInt32 = 0) {
+                path2Truncated: Bool = false, path2Unreadable: Bool = false, syscallNumber: UInt32 = 0) {
+        self.path2Unreadable = path2Unreadable
         self.kind = kind
         self.result = result
         self.argument = argument

@@ -55,6 +55,9 @@ public struct ResolvedEvent: Sendable {
     /// The container this event removes (the pipeline decides: an rmdir of the container's own
     /// cgroup in the tracked hierarchy).
     public var removesContainer: String?
+    /// False for an event of a cgroup out of the recording's scope: the writer applies what it
+    /// changes (a cgroup removed, a container gone) but stores no row for it.
+    public var storeRow = true
     /// How many identical events of its thread this one stands for (exact folding; 1: itself only),
     /// and when the last of them happened (UTC ns).
     public var foldCount: Int64 = 1
@@ -84,9 +87,13 @@ public struct Gap: Sendable, Equatable {
         case writerBacklog = "writer_backlog"
         /// Writing the case file failed (e.g. disk full); these events were drained but not stored.
         case writerFailure = "writer_failure"
-        /// A syscall's entry could not be kept in the kernel until its exit (the table of
-        /// syscalls in progress was full): that syscall has no row.
+        /// A syscall's entry could not be kept in the kernel until its exit (no memory for the
+        /// thread's slot), or an entry was not its exit's (the exit was missed while programs were
+        /// being attached): that syscall has no row.
         case syscallTableFull = "syscall_table_full"
+        /// 32-bit (ia32) syscalls of 64-bit kernels: their numbers and registers differ, they are
+        /// not recorded, only counted (a 32-bit program's file, network and privilege calls).
+        case compatSyscall = "compat_syscall"
     }
     public var detectedAt: Int64
     public var count: UInt64

@@ -104,7 +104,7 @@ public struct Pipeline: Sendable {
         }
     }
 
-    /// Whether an event is dropped because of the scope (counted).
+    /// Whether an event is not stored because of the scope (counted).
     private mutating func outOfScope(_ event: Event) -> Bool {
         guard !outOfScope.isEmpty else { return false }
         if case .cgroup = event.body { return false } // judged by the cgroup made or removed, after resolving
@@ -190,9 +190,18 @@ public struct Pipeline: Sendable {
                 continue // a second thread of the same process saw the group die: one exit is enough
             }
             if let learned = learnCgroup(event.cgroupID, at: clock.utc(event.bootNanoseconds)) { batch.cgroups.append(learned) }
-            if outOfScope(event) { continue }
-            let resolved = resolve(event, into: &batch)
-            if case .cgroup(let c) = resolved.event.body, cgroupEventOutOfScope(c) { continue }
+            let skipped = outOfScope(event)
+            if skipped && event.kind.isSyscall { continue }
+            // Process events are followed whatever the scope (which process holds a pid must stay
+            // right for the events that are in scope); out of scope, they are not stored.
+            var resolved = resolve(event, into: &batch)
+            if skipped { continue }
+            if case .cgroup(let c) = resolved.event.body, cgroupEventOutOfScope(c) {
+                // no row, but what it changes (a cgroup or container removed) is written
+                resolved.storeRow = false
+                batch.events.append(resolved)
+                continue
+            }
             if foldWindow > 0, let i = lastOfThread[event.tid] {
                 let first = batch.events[i]
                 if resolved.time >= first.time, resolved.time - first.time <= foldWindow, Self.identical(first, resolved) {

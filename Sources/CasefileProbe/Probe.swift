@@ -243,6 +243,12 @@ public final class Probe {
          try counter(UInt32(CF_COUNTER_PENDING_DROPS.rawValue)))
     }
 
+    /// 32-bit (ia32) syscalls the kernel side saw and did not record (their numbers and
+    /// registers are another table's).
+    public func compatSkips() throws -> UInt64 {
+        try counter(UInt32(CF_COUNTER_COMPAT_SKIPS.rawValue))
+    }
+
     /// Events the kernel side did not write because their cgroup was out of the recording's scope.
     public func scopeSkips() throws -> UInt64 {
         try counter(UInt32(CF_COUNTER_SCOPE_SKIPS.rawValue))
@@ -304,7 +310,11 @@ public struct ProbeChoices: Sendable {
     }
 
     var syscallKindMask: UInt64 {
-        syscallKinds.filter(\.isSyscall).reduce(UInt64(0)) { $0 | (1 << UInt64($1.rawValue)) }
+        var kinds = syscallKinds.filter(\.isSyscall)
+        // rmdir comes through unlinkat too: the kernel side lets unlinkat in to see its flag
+        // (the writer stores no unlink row that was not chosen)
+        if kinds.contains(.rmdir) { kinds.insert(.unlink) }
+        return kinds.reduce(UInt64(0)) { $0 | (1 << UInt64($1.rawValue)) }
     }
 }
 

@@ -22,7 +22,7 @@ final class ProbeLoop: @unchecked Sendable {
     private let drained: @Sendable (Int) -> Void
     private let scopeSkips: SharedCount
     private var decoder = RecordDecoder()
-    private var reported = (dropped: UInt64(0), alloc: UInt64(0), undecodable: UInt64(0), pending: UInt64(0))
+    private var reported = (dropped: UInt64(0), alloc: UInt64(0), undecodable: UInt64(0), pending: UInt64(0), compat: UInt64(0))
     private var countersUnreadable = false
 
     /// - Parameter drained: told how many events each drain queued (for live figures).
@@ -89,8 +89,15 @@ final class ProbeLoop: @unchecked Sendable {
                 reported.dropped = dropped
             }
             if pending > reported.pending {
-                gap(count: pending - reported.pending, .syscallTableFull, "the kernel table of file syscalls in progress was full")
+                gap(count: pending - reported.pending, .syscallTableFull,
+                    "a syscall's entry could not be kept until its exit, or was not its exit's")
                 reported.pending = pending
+            }
+            let compat = try probe.compatSkips()
+            if compat > reported.compat {
+                gap(count: compat - reported.compat, .compatSyscall,
+                    "32-bit (ia32) syscalls: not recorded (another numbering and other registers)")
+                reported.compat = compat
             }
             if options.scope.isWholeHost == false {
                 scopeSkips.set(try probe.scopeSkips())

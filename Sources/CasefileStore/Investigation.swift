@@ -123,6 +123,9 @@ public struct Investigation: Sendable {
         public var notAttached: String?
         public var argvMax: Int64?
         public var environmentCaptured: Bool
+        public var foldWindowMilliseconds: Int64
+        /// Events stored as repeats of an identical row (`event_folds`), as of the session's end.
+        public var folded: Int64
     }
 
     public struct Summary: Sendable {
@@ -155,21 +158,29 @@ public struct Investigation: Sendable {
             if hasSettings {
                 var byID: [Int64: Settings] = [:]
                 for r in try Row.fetchAll(db, sql: """
-                    SELECT session_id, events_recorded, scope, scope_skipped, hooks, not_attached, argv_max, environment_captured
+                    SELECT session_id, events_recorded, scope, scope_skipped, hooks, not_attached, argv_max, environment_captured,
+                           fold_window_ms, folded
                     FROM session_settings
                     """) {
                     guard let id = r[0] as Int64? else { continue }
                     byID[id] = Settings(eventsRecorded: r[1] ?? "?", scope: r[2], scopeSkipped: r[3] ?? 0, hooks: r[4] ?? "?",
-                                        notAttached: r[5], argvMax: r[6], environmentCaptured: (r[7] as Int64? ?? 0) != 0)
+                                        notAttached: r[5], argvMax: r[6], environmentCaptured: (r[7] as Int64? ?? 0) != 0,
+                                        foldWindowMilliseconds: r[8] ?? 0, folded: r[9] ?? 0)
                 }
                 for i in sessions.indices { sessions[i].settings = byID[sessions[i].id] }
             }
-            let kinds = try Row.fetchAll(db, sql: """
+            // Folded rows count for every event they stand for (event_folds, schema 6 on).
+            let kinds = try Row.fetchAll(db, sql: hasSettings ? """
+                SELECT k.name, count(e.id) + coalesce(sum(f.count - 1), 0) FROM event_kinds k LEFT JOIN events e ON e.kind = k.id
+                LEFT JOIN event_folds f ON f.event_id = e.id GROUP BY k.id ORDER BY k.id
+                """ : """
                 SELECT k.name, count(e.id) FROM event_kinds k LEFT JOIN events e ON e.kind = k.id GROUP BY k.id ORDER BY k.id
                 """).map { (kind: try $0.decode(String.self, atIndex: 0), count: ($0[1] as Int64?) ?? 0) }
             let gaps = try Row.fetchAll(db, sql: "SELECT reason, sum(count) FROM gaps GROUP BY reason ORDER BY reason")
                 .map { (reason: ($0[0] as String?) ?? "?", count: ($0[1] as Int64?) ?? 0) }
-            let span = try Row.fetchOne(db, sql: "SELECT min(ts), max(ts) FROM events")
+            let span = try Row.fetchOne(db, sql: hasSettings
+                ? "SELECT min(ts), max(max(ts), coalesce((SELECT max(last_ts) FROM event_folds), 0)) FROM events"
+                : "SELECT min(ts), max(ts) FROM events")
             func count(_ table: String) throws -> Int64 { try Int64.fetchOne(db, sql: "SELECT count(*) FROM \(table)") ?? 0 }
             return Summary(schemaVersion: try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0,
                            sessions: sessions, kinds: kinds, gaps: gaps,

@@ -73,7 +73,7 @@ extension SessionWriter {
             // The instance is finished: later references to it are rare, drop it from the cache.
             processIDs[x.process] = nil
         case .cgroup(let c):
-            row.process = try r.process.map { try processRow($0, s) }
+            row.process = r.storeRow ? try r.process.map { try processRow($0, s) } : nil
             // mkdir: the row was written from the pipeline's CgroupRecord; rmdir may be of a cgroup never seen.
             // (a cut path never replaces a whole one)
             let cgroup = try cgroupRow(hierarchy: c.hierarchyID, id: c.id, path: c.change == .rmdir && !c.pathTruncated ? c.path : nil, s)
@@ -110,7 +110,7 @@ extension SessionWriter {
                 row.aux3 = p.dirFD == FileOpen.atFDCWD || p.path.bytes.first == UInt8(ascii: "/") || p.kind == .symlink ? nil : Int64(p.dirFD)
                 row.object = p.pathUnreadable ? nil : try pathRow(p.path, truncated: p.pathTruncated, s)
             }
-            if EventKind.twoPaths.contains(p.kind) { row.aux2 = try pathRow(p.path2, truncated: p.path2Truncated, s) }
+            if EventKind.twoPaths.contains(p.kind), !p.path2Unreadable { row.aux2 = try pathRow(p.path2, truncated: p.path2Truncated, s) }
             if p.kind == .chown || p.kind == .fchown { // uid and gid, each as chown takes it (-1: unchanged)
                 row.aux = Int64(Int32(bitPattern: UInt32(truncatingIfNeeded: p.argument)))
                 row.aux2 = Int64(Int32(bitPattern: UInt32(truncatingIfNeeded: p.argument >> 32)))
@@ -132,9 +132,9 @@ extension SessionWriter {
             try mapCall(c, into: &row, s)
         }
         if row.process == nil, let key = r.process { row.process = try processRow(key, s) }
-        // A kind the session does not store (`record --events`): its process and cgroup facts are
-        // kept above, not its row.
-        guard storedKinds.contains(e.kind) else { return false }
+        // A kind the session does not store (`record --events`), or an event of a cgroup out of
+        // scope: what it changes is written above, not its row.
+        guard r.storeRow, storedKinds.contains(e.kind) else { return false }
 
         let ev = s.event
         ev.bind(.session, sessionID)

@@ -163,8 +163,8 @@ public final class SessionWriter {
                 if try insert(event, s) {
                     written += 1
                     folded += UInt64(max(0, event.foldCount - 1))
-                } else {
-                    notChosen += 1
+                } else if event.storeRow {
+                    notChosen += UInt64(max(1, event.foldCount)) // (out-of-scope ones the pipeline counted)
                 }
             }
             for metadata in batch.enrichments { try enrich(metadata, s) }

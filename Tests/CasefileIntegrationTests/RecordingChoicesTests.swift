@@ -112,6 +112,9 @@ struct RecordingChoicesTests {
                 _ = try sh("docker exec \(b) ls /etc/hostname")
                 _ = try run("/bin/sh", ["-c", "cat /etc/hostname > /dev/null"])
             }
+            // the other container goes away while out of scope: its removal is still recorded
+            _ = try sh("docker rm -f \(b)")
+            try await Task.sleep(for: .milliseconds(500))
         }
         try await queue.read { db in
             let inA = try Self.count(db, """
@@ -128,8 +131,11 @@ struct RecordingChoicesTests {
             let s = try Self.settings(db)
             #expect((s["scope_skipped"] as Int64? ?? 0) > 0, "what was skipped is counted")
             #expect((s["scope"] as String?)?.hasPrefix("containers: ") == true)
-            // the other container is still known (its cgroup was seen), only its events are not recorded
-            #expect(try Self.count(db, "SELECT count(*) FROM containers WHERE id = ?", [idB]) == 1)
+            // the other container is still known (its cgroup was seen), only its events are not recorded;
+            // what happened to it (its removal) is
+            #expect(try Self.count(db, "SELECT count(*) FROM containers WHERE id = ? AND removed_at IS NOT NULL", [idB]) == 1)
+            #expect(try Self.count(db, "SELECT count(*) FROM events WHERE kind = 5 AND object_id IN (SELECT id FROM cgroups WHERE container_id = ?)",
+                                   [idB]) == 0, "but no cgroup_rmdir row of it")
         }
     }
 

@@ -34,7 +34,7 @@ enum cf_kind {
 	CF_KIND_EXIT = 3,
 	CF_KIND_CGROUP_MKDIR = 4,
 	CF_KIND_CGROUP_RMDIR = 5,
-	CF_KIND_OPEN = 6, /* open, openat, openat2, creat: at the syscall's exit, with what its entry saw */
+	CF_KIND_OPEN = 6, /* open, openat, openat2, creat: written at the syscall's exit, with what its entry saw */
 	CF_KIND_UNLINK = 7, /* unlink, unlinkat (without AT_REMOVEDIR) */
 	CF_KIND_RENAME = 8, /* rename, renameat, renameat2 */
 	CF_KIND_CHMOD = 9,  /* chmod, fchmodat */
@@ -186,11 +186,12 @@ struct cf_syscall_head {
 	__u64 enter_ns;
 };
 
-/* CF_KIND_OPEN. h.pid/tid/comm/cgroup are the caller's at the syscall's exit. */
+/* CF_KIND_OPEN. h.pid/tid/comm/cgroup are the caller's at the syscall's entry; h.ts_boot_ns = enter_ns
+ * (the exit's time is not read). Syscall records below follow the same rules. */
 struct cf_open {
 	struct cf_header h;
 	__s64 ret;        /* the new fd, or -errno */
-	__u64 enter_ns;   /* boot clock at the syscall's entry (h.ts_boot_ns is its exit) */
+	__u64 enter_ns;   /* boot clock at the syscall's entry */
 	__s32 dfd;        /* directory fd a relative path is resolved against (AT_FDCWD = -100) */
 	__u32 flags;      /* O_* flags (openat2: how.flags, low 32 bits) */
 	__u32 mode;       /* creation mode */

@@ -121,6 +121,7 @@ final class WriterLoop: @unchecked Sendable {
                 extra.enrichments = carried.enrichments + extra.enrichments
                 extra.enrichmentFailures = carried.enrichmentFailures + extra.enrichmentFailures
             }
+            writer.scopeSkipped = pipeline.scopeSkipped &+ kernelScopeSkips.current
             let outcome = write(pending, extra)
             applyScope()
             if let error = outcome.error {

@@ -184,12 +184,29 @@ public final class SessionWriter {
             s.sessionCounts.bind(.session, sessionID)
             try s.sessionCounts.run()
             touch(.sessions, sessionID)
+            // what was folded and skipped so far moves with the rows, so a recorder that is
+            // killed leaves them right as of its last commit
+            try noteSettingsCounts(db, folded: folded)
         }
+        settingsCounts = (scopeSkipped, folded)
         eventsWritten = written
         eventsLost = lost
         eventsFolded = folded
         eventsNotChosen = notChosen
         if let last = batch.events.last { forgetRemovedCgroups(before: last.time) }
+    }
+
+    /// Events not recorded because their cgroup was out of scope, so far (the recorder sets it
+    /// before each write: the pipeline's count plus the kernel's); written with the next commit.
+    public var scopeSkipped: UInt64 = 0
+    /// What `session_settings` says now (scope skipped, folded).
+    private var settingsCounts: (scope: UInt64, folded: UInt64) = (0, 0)
+
+    private func noteSettingsCounts(_ db: Database, folded: UInt64) throws {
+        guard (scopeSkipped, folded) != settingsCounts else { return }
+        try db.execute(sql: "UPDATE session_settings SET scope_skipped = ?, folded = ? WHERE session_id = ?",
+                       arguments: [Int64(clamping: scopeSkipped), Int64(clamping: folded), sessionID])
+        touch(.sessionSettings, sessionID)
     }
 
     /// Memory follows the live cgroups: a removed one is forgotten after a grace period (a late
@@ -272,14 +289,11 @@ public final class SessionWriter {
     /// self-contained file.
     /// - Parameter scopeSkipped: events not recorded because their cgroup was out of the
     ///   session's scope (kernel and user space).
-    public func finish(clean: Bool, runtimes: String? = nil, enrichmentDropped: Int = 0, scopeSkipped: UInt64 = 0,
+    public func finish(clean: Bool, runtimes: String? = nil, enrichmentDropped: Int = 0, scopeSkipped: UInt64? = nil,
                        at time: Int64 = nowNanoseconds()) throws {
+        if let scopeSkipped { self.scopeSkipped = scopeSkipped }
         try sealedTransaction { db, _ in
-            if scopeSkipped > 0 || eventsFolded > 0 {
-                try db.execute(sql: "UPDATE session_settings SET scope_skipped = ?, folded = ? WHERE session_id = ?",
-                               arguments: [Int64(clamping: scopeSkipped), Int64(clamping: eventsFolded), sessionID])
-                touch(.sessionSettings, sessionID)
-            }
+            try noteSettingsCounts(db, folded: eventsFolded)
             try db.execute(sql: """
                 UPDATE sessions SET ended_at = ?, clean_shutdown = ?, events = ?, lost = ?,
                     runtimes = coalesce(?, runtimes), enrichment_dropped = ? WHERE id = ?

@@ -61,7 +61,8 @@ import Testing
                   body: .open(FileOpen(syscall: .openat, result: 3, dirFD: -100, flags: 0, mode: 0, path: ByteString("/x"))))
         }
         let made = pipeline.resolve([mkdir(1, "/system.slice"), mkdir(10, "/docker/\(a)"), mkdir(20, "/docker/\(b)")])
-        #expect(made.events.count == 2, "the host cgroup's mkdir row is out of scope; the containers' are kept until judged")
+        #expect(made.events.filter(\.storeRow).count == 2, "the host cgroup's mkdir row is out of scope; the containers' are kept until judged")
+        #expect(made.events.count == 3, "the out-of-scope mkdir still reaches the writer, for what it changes, without a row")
         #expect(pipeline.takeScopeChanges().out == [1])
         // before the runtime answers, both containers are recorded
         #expect(pipeline.resolve([open(in: 10), open(in: 20), open(in: 1)]).events.count == 2)

@@ -70,15 +70,7 @@ public final class Probe {
         guard let encoded = EmbeddedBPFObjects.base64["casefile"], let bytes = Data(base64Encoded: encoded) else {
             throw ProbeError(operation: "finding the embedded BPF object (build problem: rebuild with `swift build`)", errno: 0, detail: "")
         }
-        let opened: OpaquePointer? = bytes.withUnsafeBytes { raw in
-            var opts = bpf_object_open_opts()
-            opts.sz = MemoryLayout<bpf_object_open_opts>.size
-            return "casefile".withCString { name in
-                opts.object_name = name
-                return bpf_object__open_mem(raw.baseAddress, raw.count, &opts)
-            }
-        }
-        guard let object = opened else {
+        guard let object = Self.openObject(bytes, name: "casefile") else {
             throw ProbeError(operation: "opening the BPF object", errno: errno, detail: Self.log())
         }
         self.object = object
@@ -175,16 +167,20 @@ public final class Probe {
         return programs.map { program, hook in (hook, probeOne(bytes, program: program)) }
     }
 
-    private static func probeOne(_ bytes: Data, program: String) -> String {
-        let opened: OpaquePointer? = bytes.withUnsafeBytes { raw in
+    /// Opens an embedded BPF object (not loaded yet); nil with errno set when libbpf refuses it.
+    private static func openObject(_ bytes: Data, name: String) -> OpaquePointer? {
+        bytes.withUnsafeBytes { raw in
             var opts = bpf_object_open_opts()
             opts.sz = MemoryLayout<bpf_object_open_opts>.size
-            return "casefile_richer".withCString { name in
-                opts.object_name = name
+            return name.withCString { cName in
+                opts.object_name = cName
                 return bpf_object__open_mem(raw.baseAddress, raw.count, &opts)
             }
         }
-        guard let object = opened else { return "not probed: opening the probe object failed (\(String(cString: strerror(errno))))" }
+    }
+
+    private static func probeOne(_ bytes: Data, program: String) -> String {
+        guard let object = openObject(bytes, name: "casefile_richer") else { return "not probed: opening the probe object failed (\(String(cString: strerror(errno))))" }
         defer { bpf_object__close(object) }
         var target: OpaquePointer?
         var p = bpf_object__next_program(object, nil)

@@ -227,7 +227,7 @@ struct CRIOInspectTests {
         try await withCRIOClient(socket: silent.path, timeout: .milliseconds(300)) { client in
             let start = ContinuousClock.now
             expectKind(await caught { _ = try await client.inspect(containerID: Self.containerID) }, "timeout")
-            #expect(ContinuousClock.now - start < .seconds(3))
+            #expect(ContinuousClock.now - start < .seconds(10))
         }
         await silent.stop()
     }

@@ -18,13 +18,13 @@ struct EngineAPITests {
     @Test func missingSocketIsUnreachableAtOnce() async throws {
         let dir = try shortTemporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        try await withEngineClient(socket: dir + "/absent.sock", timeout: .seconds(5)) { client in
+        try await withEngineClient(socket: dir + "/absent.sock", timeout: .seconds(60)) { client in
             var error: (any Error)?
             let elapsed = await ContinuousClock().measure {
                 error = await caught { _ = try await client.inspect(containerID: "abc") }
             }
             expectKind(error, "unreachable")
-            #expect(elapsed < .seconds(1))
+            #expect(elapsed < .seconds(15), "unreachable after \(elapsed), not after the 60 s timeout")
             #expect("\(error.map { "\($0)" } ?? "")".contains("absent.sock"))
             expectKind(await caught { for try await _ in client.events() {} }, "unreachable")
         }
@@ -56,7 +56,8 @@ struct EngineAPITests {
                 error = await caught { _ = try await client.inspect(containerID: "abc") }
             }
             expectKind(error, "timeout")
-            #expect(elapsed >= .milliseconds(450) && elapsed < .seconds(3))
+            // the deadline holds (a hang would run into the test's limit), with room for a busy host
+            #expect(elapsed >= .milliseconds(450) && elapsed < .seconds(10))
             expectKind(await caught { for try await _ in client.events() {} }, "timeout")
         }
         await server.stop()
@@ -72,7 +73,7 @@ struct EngineAPITests {
                 error = await caught { _ = try await client.inspect(containerID: "abc") }
             }
             expectKind(error, "timeout")
-            #expect(elapsed < .seconds(3))
+            #expect(elapsed < .seconds(10))
         }
         await server.stop()
     }

@@ -13,6 +13,7 @@ struct Info: AsyncParsableCommand {
     func run() async throws {
         let s = try Investigation(path: database.db).summary()
         var out = "Case file \(SafeText.escape(database.db)) (schema version \(s.schemaVersion))\n"
+        out += SchemaWarning.text(path: database.db)
         if let first = s.firstEvent, let last = s.lastEvent {
             out += "Events from \(Display.utc(first)) to \(Display.utc(last))\n"
         } else {
@@ -50,5 +51,27 @@ struct Info: AsyncParsableCommand {
         for (reason, count) in s.gaps { out += "  \(TimelineFormat.pad(SafeText.escape(reason), 20)) \(count)\n" }
         out += "\nProcesses \(s.processes), cgroups \(s.cgroups), containers \(s.containers) (\(s.enrichedContainers) named by their runtime), pods \(s.pods)\n"
         print(out, terminator: "")
+    }
+}
+
+/// What `info` and `timeline` say when the file's schema is not what Casefile makes: they read on
+/// (through Casefile's own view definitions when the version is current), and say what differs.
+enum SchemaWarning {
+    static func text(path: String) -> String {
+        let problems: [String]
+        do {
+            problems = try CaseFile.schemaDifferences(path: path)
+        } catch {
+            return "WARNING: the schema could not be compared with Casefile's: \(SafeText.escape("\(error)"))\n"
+        }
+        guard !problems.isEmpty else { return "" }
+        let listed = problems.prefix(10).map { "  - \(SafeText.escape($0))" }.joined(separator: "\n")
+        let more = problems.count > 10 ? "\n  - … and \(problems.count - 10) more" : ""
+        return """
+            WARNING: this file's schema is not what Casefile makes (it was changed after recording):
+            \(listed)\(more)
+            Casefile reads the tables through its own view definitions, never the file's; `casefile verify` says which rows changed.
+
+            """
     }
 }

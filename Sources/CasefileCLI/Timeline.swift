@@ -45,6 +45,8 @@ struct Timeline: AsyncParsableCommand {
 
     func run() async throws {
         let investigation = try Investigation(path: database.db)
+        let warning = SchemaWarning.text(path: database.db)
+        if !warning.isEmpty { FileHandle.standardError.write(Data(warning.utf8)) }
         let filter = Investigation.TimelineFilter(since: since, until: until, pid: pid,
                                                   kinds: kinds, container: container, limit: limit)
         var out = BufferedOutput()

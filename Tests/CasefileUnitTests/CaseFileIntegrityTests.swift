@@ -64,6 +64,33 @@ import Testing
         #expect(try Investigation(path: path).summary().sessions.count == 1)
     }
 
+    /// A view redefined in the file (same columns, rows filtered out) cannot hide evidence:
+    /// investigation reads through Casefile's own definitions, and says what differs.
+    @Test func aRedefinedViewHidesNothing() throws {
+        let path = try Self.recordedFile()
+        func timelineIDs() throws -> [Int64] {
+            var ids: [Int64] = []
+            try Investigation(path: path).timeline(.init()) { if let id = $0.id { ids.append(id) } }
+            return ids
+        }
+        let honest = try timelineIDs()
+        #expect(!honest.isEmpty)
+        #expect(try CaseFile.schemaDifferences(path: path).isEmpty)
+        let attacker = try DatabaseQueue(path: path)
+        try attacker.writeWithoutTransaction { db in
+            let definition = try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE name = 'timeline'") ?? ""
+            try db.execute(sql: "DROP VIEW timeline")
+            try db.execute(sql: "CREATE VIEW timeline AS SELECT * FROM (" + definition.dropFirst("CREATE VIEW timeline AS".count) + ") WHERE 0")
+            try db.execute(sql: "DROP VIEW events_with_container")
+            try db.execute(sql: "CREATE VIEW events_with_container AS SELECT * FROM events WHERE 0")
+        }
+        try attacker.close()
+        #expect(try timelineIDs() == honest, "the file's own timeline view returns nothing; Casefile's returns every row")
+        let differences = try CaseFile.schemaDifferences(path: path)
+        #expect(differences.contains("view timeline was changed") && differences.contains("view events_with_container was changed"),
+                "\(differences)")
+    }
+
     @Test func ownSchemaIsAccepted() throws {
         let path = try Self.recordedFile()
         let writer = try SessionWriter(queue: try CaseFile.openForRecording(path: path), session: Self.session())

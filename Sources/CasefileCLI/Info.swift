@@ -46,7 +46,7 @@ struct Info: AsyncParsableCommand {
         }
         out += "\nEvents by kind:\n"
         for (kind, count) in s.kinds { out += "  \(TimelineFormat.pad(SafeText.escape(kind), 14)) \(count)\n" }
-        let lost = s.gaps.reduce(0) { $0 + $1.count }
+        let lost = s.gaps.reduce(Int64(0)) { $0.addingReportingOverflow($1.count).overflow ? .max : $0 + $1.count }
         out += "\nLost events: \(lost)\n"
         for (reason, count) in s.gaps { out += "  \(TimelineFormat.pad(SafeText.escape(reason), 20)) \(count)\n" }
         out += "\nProcesses \(s.processes), cgroups \(s.cgroups), containers \(s.containers) (\(s.enrichedContainers) named by their runtime), pods \(s.pods)\n"

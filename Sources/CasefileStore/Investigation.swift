@@ -144,15 +144,18 @@ public struct Investigation: Sendable {
 
     public func summary() throws -> Summary {
         try queue.read { db in
+            // Every value is read as what it is, never trusted to be what the column says: a text
+            // in an integer column, a huge number or invalid UTF-8 is shown, not a trap.
             var sessions = try Row.fetchAll(db, sql: """
                 SELECT id, host, kernel, boot_id, cgroup_layout, started_at, ended_at, clean_shutdown, events, lost,
                        casefile_version, attached, attach_failures, warnings, runtimes, enrichment_dropped FROM sessions ORDER BY id
                 """).map { r in
-                SessionSummary(id: try r.decode(Int64.self, atIndex: 0), host: r[1] ?? "?", kernel: r[2] ?? "?",
-                               bootID: r[3] ?? "?", cgroupLayout: r[4] ?? "?", startedAt: try r.decode(Int64.self, atIndex: 5),
-                               endedAt: r[6], cleanShutdown: r[7] ?? false, events: r[8] ?? 0, lost: r[9] ?? 0,
-                               version: r[10] ?? "?", attached: r[11], attachFailures: r[12], warnings: r[13],
-                               runtimes: r[14], enrichmentDropped: r[15] ?? 0, settings: nil)
+                SessionSummary(id: integer(r, 0) ?? 0, host: text(r, 1) ?? "?", kernel: text(r, 2) ?? "?",
+                               bootID: text(r, 3) ?? "?", cgroupLayout: text(r, 4) ?? "?", startedAt: integer(r, 5) ?? 0,
+                               endedAt: integer(r, 6), cleanShutdown: (integer(r, 7) ?? 0) != 0, events: integer(r, 8) ?? 0,
+                               lost: integer(r, 9) ?? 0, version: text(r, 10) ?? "?", attached: text(r, 11),
+                               attachFailures: text(r, 12), warnings: text(r, 13), runtimes: text(r, 14),
+                               enrichmentDropped: integer(r, 15) ?? 0, settings: nil)
             }
             let hasSettings = try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'session_settings'") ?? 0 > 0
             if hasSettings {
@@ -162,10 +165,11 @@ public struct Investigation: Sendable {
                            fold_window_ms, folded
                     FROM session_settings
                     """) {
-                    guard let id = r[0] as Int64? else { continue }
-                    byID[id] = Settings(eventsRecorded: r[1] ?? "?", scope: r[2], scopeSkipped: r[3] ?? 0, hooks: r[4] ?? "?",
-                                        notAttached: r[5], argvMax: r[6], environmentCaptured: (r[7] as Int64? ?? 0) != 0,
-                                        foldWindowMilliseconds: r[8] ?? 0, folded: r[9] ?? 0)
+                    guard let id = integer(r, 0) else { continue }
+                    byID[id] = Settings(eventsRecorded: text(r, 1) ?? "?", scope: text(r, 2), scopeSkipped: integer(r, 3) ?? 0,
+                                        hooks: text(r, 4) ?? "?", notAttached: text(r, 5), argvMax: integer(r, 6),
+                                        environmentCaptured: (integer(r, 7) ?? 0) != 0,
+                                        foldWindowMilliseconds: integer(r, 8) ?? 0, folded: integer(r, 9) ?? 0)
                 }
                 for i in sessions.indices { sessions[i].settings = byID[sessions[i].id] }
             }
@@ -175,22 +179,41 @@ public struct Investigation: Sendable {
                 LEFT JOIN event_folds f ON f.event_id = e.id GROUP BY k.id ORDER BY k.id
                 """ : """
                 SELECT k.name, count(e.id) FROM event_kinds k LEFT JOIN events e ON e.kind = k.id GROUP BY k.id ORDER BY k.id
-                """).map { (kind: try $0.decode(String.self, atIndex: 0), count: ($0[1] as Int64?) ?? 0) }
-            let gaps = try Row.fetchAll(db, sql: "SELECT reason, sum(count) FROM gaps GROUP BY reason ORDER BY reason")
-                .map { (reason: ($0[0] as String?) ?? "?", count: ($0[1] as Int64?) ?? 0) }
+                """).map { (kind: text($0, 0) ?? "?", count: integer($0, 1) ?? 0) }
+            // total() sums in floating point: a planted Int64.max cannot make SQLite's sum() fail
+            let gaps = try Row.fetchAll(db, sql: "SELECT reason, total(count) FROM gaps GROUP BY reason ORDER BY reason")
+                .map { (reason: text($0, 0) ?? "?", count: integer($0, 1) ?? 0) }
             let span = try Row.fetchOne(db, sql: hasSettings
                 ? "SELECT min(ts), max(max(ts), coalesce((SELECT max(last_ts) FROM event_folds), 0)) FROM events"
                 : "SELECT min(ts), max(ts) FROM events")
             func count(_ table: String) throws -> Int64 { try Int64.fetchOne(db, sql: "SELECT count(*) FROM \(table)") ?? 0 }
             return Summary(schemaVersion: try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0,
                            sessions: sessions, kinds: kinds, gaps: gaps,
-                           firstEvent: span?[0], lastEvent: span?[1],
+                           firstEvent: span.flatMap { integer($0, 0) }, lastEvent: span.flatMap { integer($0, 1) },
                            processes: try count("processes"), cgroups: try count("cgroups"),
                            containers: try count("containers"),
                            enrichedContainers: try Int64.fetchOne(db, sql: "SELECT count(*) FROM containers WHERE enriched_at IS NOT NULL") ?? 0,
                            pods: try count("pods"))
         }
     }
+}
+
+/// A value of an untrusted file as an integer: whatever its storage, saturated, never a trap
+/// (nil for NULL, a blob, or text that is not a number).
+func integer(_ row: Row, _ index: Int) -> Int64? {
+    switch (row[index] as DatabaseValue).storage {
+    case .int64(let v): return v
+    case .double(let d):
+        if d.isNaN { return nil }
+        return d >= 9.223372036854775e18 ? .max : d <= -9.223372036854775e18 ? .min : Int64(d)
+    case .string(let s): return Int64(s.trimmingCharacters(in: .whitespaces))
+    case .blob, .null: return nil
+    }
+}
+
+/// A value of an untrusted file as text (invalid UTF-8 replaced; render it with `SafeText`).
+func text(_ row: Row, _ index: Int) -> String? {
+    bytes(row, index).map { String(decoding: $0, as: UTF8.self) }
 }
 
 /// Raw bytes of a TEXT or BLOB column (never re-encoded), nil for NULL.

@@ -91,6 +91,28 @@ import Testing
                 "\(differences)")
     }
 
+    /// Values of the wrong type, huge or not UTF-8 are read, never trusted: no trap, no crash.
+    @Test func hostileValuesDoNotCrashTheSummary() throws {
+        let path = try Self.recordedFile()
+        let attacker = try DatabaseQueue(path: path)
+        try attacker.writeWithoutTransaction { db in
+            try db.execute(sql: """
+                UPDATE sessions SET host = CAST(X'66FF1B5B316D' AS TEXT), events = 'lots', lost = 1e300, started_at = 'x';
+                INSERT INTO gaps (session_id, detected_at, count, reason, detail)
+                VALUES (1, 0, 9223372036854775807, 'ring_buffer_full', NULL), (1, 0, 9223372036854775807, 'ring_buffer_full', NULL);
+                """)
+        }
+        try attacker.close()
+        let summary = try Investigation(path: path).summary()
+        let session = try #require(summary.sessions.first)
+        #expect(session.host.unicodeScalars.contains("\u{FFFD}"), "invalid UTF-8 is replaced, not trusted")
+        #expect(session.lost == .max, "a huge number saturates")
+        #expect(summary.gaps.first?.count == .max, "two Int64.max counts add up without a trap")
+        let info = try CasefileCommand.run(["info", "--db", path])
+        #expect(info.status == 0, "\(info.stderr)")
+        #expect(!info.stdout.contains("\u{1B}"), "an escape sequence from the file is shown escaped")
+    }
+
     @Test func ownSchemaIsAccepted() throws {
         let path = try Self.recordedFile()
         let writer = try SessionWriter(queue: try CaseFile.openForRecording(path: path), session: Self.session())

@@ -24,8 +24,9 @@ struct Info: AsyncParsableCommand {
             let end = session.endedAt.map(Display.utc) ?? "not ended (recording, or the recorder died)"
             out += "  #\(session.id) \(SafeText.escape(session.host)) kernel \(SafeText.escape(session.kernel))\n"
             out += "     boot \(SafeText.escape(session.bootID)), cgroups \(SafeText.escape(session.cgroupLayout)), casefile \(SafeText.escape(session.version))\n"
-            out += "     \(Display.utc(session.startedAt)) → \(end)\(session.cleanShutdown ? "" : " [NOT a clean shutdown]")\n"
-            out += "     \(session.events) events, \(session.lost) lost\n"
+            let unreadable = "? (not a number in the file)"
+            out += "     \(session.startedAt.map(Display.utc) ?? unreadable) → \(end)\(session.cleanShutdown ? "" : " [NOT a clean shutdown]")\n"
+            out += "     \(session.events.map { "\($0)" } ?? unreadable) events, \(session.lost.map { "\($0)" } ?? unreadable) lost\n"
             if let attached = session.attached { out += "     attached: \(SafeText.escape(attached))\n" }
             if let failures = session.attachFailures { out += "     NOT attached: \(SafeText.escape(failures))\n" }
             if let settings = session.settings {

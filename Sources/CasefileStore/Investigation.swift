@@ -99,11 +99,13 @@ public struct Investigation: Sendable {
         public var kernel: String
         public var bootID: String
         public var cgroupLayout: String
-        public var startedAt: Int64
+        /// nil when the file holds something that is not a time or a count there: shown as such,
+        /// never as a made-up 0 or 1970.
+        public var startedAt: Int64?
         public var endedAt: Int64?
         public var cleanShutdown: Bool
-        public var events: Int64
-        public var lost: Int64
+        public var events: Int64?
+        public var lost: Int64?
         public var version: String
         public var attached: String?
         public var attachFailures: String?
@@ -151,9 +153,9 @@ public struct Investigation: Sendable {
                        casefile_version, attached, attach_failures, warnings, runtimes, enrichment_dropped FROM sessions ORDER BY id
                 """).map { r in
                 SessionSummary(id: integer(r, 0) ?? 0, host: text(r, 1) ?? "?", kernel: text(r, 2) ?? "?",
-                               bootID: text(r, 3) ?? "?", cgroupLayout: text(r, 4) ?? "?", startedAt: integer(r, 5) ?? 0,
-                               endedAt: integer(r, 6), cleanShutdown: (integer(r, 7) ?? 0) != 0, events: integer(r, 8) ?? 0,
-                               lost: integer(r, 9) ?? 0, version: text(r, 10) ?? "?", attached: text(r, 11),
+                               bootID: text(r, 3) ?? "?", cgroupLayout: text(r, 4) ?? "?", startedAt: integer(r, 5),
+                               endedAt: integer(r, 6), cleanShutdown: (integer(r, 7) ?? 0) != 0, events: integer(r, 8),
+                               lost: integer(r, 9), version: text(r, 10) ?? "?", attached: text(r, 11),
                                attachFailures: text(r, 12), warnings: text(r, 13), runtimes: text(r, 14),
                                enrichmentDropped: integer(r, 15) ?? 0, settings: nil)
             }

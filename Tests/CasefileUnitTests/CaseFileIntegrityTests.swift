@@ -107,10 +107,12 @@ import Testing
         let session = try #require(summary.sessions.first)
         #expect(session.host.unicodeScalars.contains("\u{FFFD}"), "invalid UTF-8 is replaced, not trusted")
         #expect(session.lost == .max, "a huge number saturates")
+        #expect(session.events == nil && session.startedAt == nil, "text where a number belongs is not a made-up 0")
         #expect(summary.gaps.first?.count == .max, "two Int64.max counts add up without a trap")
         let info = try CasefileCommand.run(["info", "--db", path])
         #expect(info.status == 0, "\(info.stderr)")
         #expect(!info.stdout.contains("\u{1B}"), "an escape sequence from the file is shown escaped")
+        #expect(info.stdout.contains("? (not a number in the file) events"), "\(info.stdout)")
     }
 
     @Test func ownSchemaIsAccepted() throws {

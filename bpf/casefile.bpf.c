@@ -478,13 +478,11 @@ static const volatile __u8 cf_syscall_kind[CF_NR_TABLE] = {
 
 #define CF_AT_REMOVEDIR 0x200
 
-/* The current thread's slot for a recorded syscall's entry (made on its first one); NULL for the
- * recorder's own syscalls (they would feed back into the recording), or when no memory is left
- * for a new slot (counted). */
-static __always_inline struct cf_slot *entry_scratch(__u64 pid_tgid, long id)
+/* The current thread's slot for a recorded syscall's entry (made on its first one), with the
+ * common head filled: kind, entry time, and who called. NULL when no memory is left for a new
+ * slot (counted). (The recorder's own syscalls never get here: cf_sys_enter leaves them out.) */
+static __always_inline struct cf_slot *entry_scratch(__u64 pid_tgid, long id, __u32 kind)
 {
-	if ((__u32)(pid_tgid >> 32) == cf_self_tgid)
-		return 0;
 	struct cf_slot *slot = bpf_task_storage_get(&cf_pending, bpf_get_current_task_btf(), 0,
 						    BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (!slot) {
@@ -494,6 +492,8 @@ static __always_inline struct cf_slot *entry_scratch(__u64 pid_tgid, long id)
 	/* Who called, as it was at entry (an exec during the call changes comm, and the tid of a
 	 * thread that is not the leader); the exit adds the time, kind and size. */
 	struct cf_header *h = &((struct cf_syscall_head *)&slot->rec)->h;
+	h->kind = kind;
+	((struct cf_syscall_head *)&slot->rec)->enter_ns = bpf_ktime_get_boot_ns();
 	h->cgroup_id = current_cgroup_id();
 	h->pid = pid_tgid >> 32;
 	h->tid = (__u32)pid_tgid;
@@ -510,12 +510,10 @@ static __always_inline struct cf_slot *entry_scratch(__u64 pid_tgid, long id)
  * listen: the backlog. */
 static __always_inline int enter_net(struct pt_regs *regs, __u32 kind, __u64 pid_tgid, long id)
 {
-	struct cf_slot *slot = entry_scratch(pid_tgid, id);
+	struct cf_slot *slot = entry_scratch(pid_tgid, id, kind);
 	if (!slot)
 		return 0;
 	struct cf_net *e = &slot->rec.net;
-	e->h.kind = kind;
-	e->enter_ns = bpf_ktime_get_boot_ns();
 	e->fd = (__s32)CF_ARG(1, regs);
 	e->addr_len = 0;
 	e->uaddr = 0;
@@ -568,12 +566,10 @@ static __always_inline __u16 read_path(char *dst, const char *src, __u16 *len)
  * entry. */
 static __always_inline int enter_path2(struct pt_regs *regs, __u32 kind, long id, __u64 pid_tgid)
 {
-	struct cf_slot *slot = entry_scratch(pid_tgid, id);
+	struct cf_slot *slot = entry_scratch(pid_tgid, id, kind);
 	if (!slot)
 		return 0;
 	struct cf_path2 *e = &slot->rec.path2;
-	e->h.kind = kind;
-	e->enter_ns = bpf_ktime_get_boot_ns();
 	e->syscall_nr = (__u32)id;
 	e->dfd = -100;
 	e->dfd2 = -100;
@@ -659,14 +655,12 @@ struct cf_open_how {
 
 static __always_inline int enter_open(struct pt_regs *regs, long id, __u64 pid_tgid)
 {
-	struct cf_slot *slot = entry_scratch(pid_tgid, id);
+	struct cf_slot *slot = entry_scratch(pid_tgid, id, CF_KIND_OPEN);
 	if (!slot)
 		return 0;
 	__u16 which = id == CF_NR_OPENAT ? CF_SYS_OPENAT : id == CF_NR_OPENAT2 ? CF_SYS_OPENAT2
 		: id == CF_NR_OPEN ? CF_SYS_OPEN : CF_SYS_CREAT;
 	struct cf_open *e = &slot->rec.open;
-	e->h.kind = CF_KIND_OPEN;
-	e->enter_ns = bpf_ktime_get_boot_ns();
 	e->syscall = which;
 	e->dfd = -100; /* AT_FDCWD */
 	e->mode = 0;
@@ -715,12 +709,10 @@ static __always_inline __u16 read_call_str(char *dst, const char *src, __u16 *le
  * casefile.h next to the kinds). */
 static __always_inline int enter_call(struct pt_regs *regs, __u32 kind, long id, __u64 pid_tgid)
 {
-	struct cf_slot *slot = entry_scratch(pid_tgid, id);
+	struct cf_slot *slot = entry_scratch(pid_tgid, id, kind);
 	if (!slot)
 		return 0;
 	struct cf_call *e = &slot->rec.call;
-	e->h.kind = kind;
-	e->enter_ns = bpf_ktime_get_boot_ns();
 	e->syscall_nr = (__u32)id;
 	e->str_flags = CF_PATH_ABSENT | CF_PATH2_ABSENT;
 	e->str_len = 0;

@@ -15,7 +15,7 @@
 // the store (to investigate). C is wrapped once: CLibBPF + CCasefileBPF (libbpf) in the probe,
 // CCasefileABI (the event layouts of bpf/casefile.h) in probe and decoder, CCasefileLinux
 // (open_by_handle_at, OFD locks, capabilities) in the pipeline, store and recorder, SQLite in the
-// store's RawStatement.
+// store's RawStatement and CCasefileSQLite (hardening connections that read untrusted files).
 import PackageDescription
 
 let strict: [SwiftSetting] = [
@@ -68,6 +68,8 @@ let package = Package(
         ),
         .target(name: "CasefileDecode", dependencies: ["CCasefileABI", "CasefileModel"], swiftSettings: strict),
         .target(name: "CCasefileLinux"),
+        // sqlite3_db_config and an authorizer callback for reading untrusted files (CasefileStore).
+        .target(name: "CCasefileSQLite", linkerSettings: [.linkedLibrary("sqlite3")]),
         .target(name: "CasefilePipeline", dependencies: ["CasefileModel", "CCasefileLinux"], swiftSettings: strict),
         // Generated protobuf/gRPC code for containerd and CRI (scripts/generate-protos.sh).
         .target(
@@ -98,7 +100,7 @@ let package = Package(
         .target(
             name: "CasefileStore",
             dependencies: [
-                "CasefileModel", "CCasefileLinux",
+                "CasefileModel", "CCasefileLinux", "CCasefileSQLite",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -139,7 +141,7 @@ let package = Package(
         .target(
             name: "CasefileTestSupport",
             dependencies: [
-                "CasefileRecorder", "CasefileEnrich", "CasefilePipeline", "CasefileModel",
+                "CasefileRecorder", "CasefileEnrich", "CasefilePipeline", "CasefileModel", "CasefileStore",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -3,6 +3,7 @@
 
 DROP VIEW IF EXISTS events_with_container;
 DROP VIEW IF EXISTS timeline;
+DROP VIEW IF EXISTS event_lines;
 
 -- Each event with the container and pod it belongs to (through the cgroup of the task that ran).
 -- An event belongs to a container only when its cgroup is the container's own cgroup
@@ -29,13 +30,11 @@ LEFT JOIN containers k ON k.id = c.container_id
      AND (k.cgroup_path IS NULL OR c.path = k.cgroup_path OR substr(c.path, 1, length(k.cgroup_path) + 1) = k.cgroup_path || '/')
 LEFT JOIN pods p ON p.uid = k.pod_uid;
 
--- The investigator's view: every event with readable UTC time (microseconds), kind name, process,
--- container and a one-line description; plus container lifecycle rows derived from `containers`
--- (container_created, container_removed, container_existed = already running when a session
--- started). Derived rows have a NULL id. Order by ts. `container` is the container's name (or
--- short id); a cgroup that only claims an id it is not the container's cgroup for shows as
--- 'unconfirmed claim <short id>'.
-CREATE VIEW timeline AS
+-- Each event as the timeline shows it: readable UTC time (microseconds), kind name, process,
+-- container and a one-line description (`details`), with the ids to join on. A plain join of
+-- `events`: filtered and ordered by ts, SQLite walks events_by_time (`casefile timeline` reads it
+-- this way). `kind_id` and `aux` are events.kind and events.aux.
+CREATE VIEW event_lines AS
 SELECT e.id,
        strftime('%Y-%m-%dT%H:%M:%S', e.ts / 1000000000, 'unixepoch') || printf('.%06dZ', (e.ts / 1000) % 1000000) AS ts_utc,
        k.name AS kind,
@@ -147,7 +146,7 @@ SELECT e.id,
        e.ts, e.session_id, e.process_id, e.cgroup_row,
        ct.id AS container_id, ct.pod_uid,
        pd.namespace || '/' || pd.name AS pod,
-       x.argv, x.argv_truncated
+       x.argv, x.argv_truncated, e.kind AS kind_id, e.aux
 FROM events e
 JOIN event_kinds k ON k.id = e.kind
 LEFT JOIN processes p ON p.id = e.process_id
@@ -177,7 +176,18 @@ LEFT JOIN (SELECT 1 AS errno, 'EPERM' AS name UNION ALL SELECT 2, 'ENOENT' UNION
 LEFT JOIN cgroups cg ON cg.id = e.cgroup_row
 LEFT JOIN containers ct ON ct.id = cg.container_id
      AND (ct.cgroup_path IS NULL OR cg.path = ct.cgroup_path OR substr(cg.path, 1, length(ct.cgroup_path) + 1) = ct.cgroup_path || '/')
-LEFT JOIN pods pd ON pd.uid = ct.pod_uid
+LEFT JOIN pods pd ON pd.uid = ct.pod_uid;
+
+-- The investigator's view: every event with readable UTC time (microseconds), kind name, process,
+-- container and a one-line description; plus container lifecycle rows derived from `containers`
+-- (container_created, container_removed, container_existed = already running when a session
+-- started). Derived rows have a NULL id. Order by ts. `container` is the container's name (or
+-- short id); a cgroup that only claims an id it is not the container's cgroup for shows as
+-- 'unconfirmed claim <short id>'.
+CREATE VIEW timeline AS
+SELECT id, ts_utc, kind, pid, ppid, comm, container, details, cgroup_path, ts, session_id, process_id, cgroup_row,
+       container_id, pod_uid, pod, argv, argv_truncated
+FROM event_lines
 UNION ALL
 SELECT NULL, strftime('%Y-%m-%dT%H:%M:%S', ts / 1000000000, 'unixepoch') || printf('.%06dZ', (ts / 1000) % 1000000),
        kind, NULL, NULL, NULL, coalesce(name, substr(id, 1, 12)),

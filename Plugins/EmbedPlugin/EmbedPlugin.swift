@@ -5,7 +5,8 @@ import PackagePlugin
 ///
 /// - `CasefileProbe`: compiles `bpf/*.bpf.c` with the toolchain's clang (`-target bpf`, BTF for CO-RE)
 ///   and embeds the objects, so the `casefile` binary is self-contained.
-/// - `CasefileStore`: embeds the migrations and views in `schema/*.sql`.
+/// - `CasefileStore`: embeds the migrations and views in `schema/*.sql` and the named
+///   investigation queries in `queries/*.sql`.
 @main
 struct EmbedPlugin: BuildToolPlugin {
     func createBuildCommands(context: PluginContext, target: any Target) throws -> [Command] {
@@ -33,6 +34,8 @@ struct EmbedPlugin: BuildToolPlugin {
         case "CasefileStore":
             return try textCommand(embed: embed, dir: root.appending(path: "schema"), ext: "sql",
                                    name: "EmbeddedSchema", out: out)
+                + textCommand(embed: embed, dir: root.appending(path: "queries"), ext: "sql",
+                              name: "EmbeddedQueries", out: out)
         default:
             return []
         }

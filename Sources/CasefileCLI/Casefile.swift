@@ -7,7 +7,8 @@ public struct Casefile: AsyncParsableCommand {
         commandName: "casefile",
         abstract: "A forensic recorder for Linux containers: record a host into one SQLite case file, then investigate it.",
         version: CasefileVersion.current,
-        subcommands: [Record.self, Timeline.self, Info.self, Verify.self]
+        subcommands: [Record.self, Timeline.self, Containers.self, Pods.self, Cgroups.self, Ps.self, Tree.self,
+                      Query.self, SQL.self, Info.self, Verify.self]
     )
 
     public init() {}

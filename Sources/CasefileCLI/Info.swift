@@ -11,7 +11,8 @@ struct Info: AsyncParsableCommand {
     @OptionGroup var database: DatabaseOption
 
     func run() async throws {
-        let s = try Investigation(path: database.db).summary()
+        let investigation = try Investigate.open(database, schemaWarning: false)
+        let s = try investigation.summary()
         var out = "Case file \(SafeText.escape(database.db)) (schema version \(s.schemaVersion))\n"
         out += SchemaWarning.text(path: database.db)
         if let first = s.firstEvent, let last = s.lastEvent {
@@ -46,12 +47,16 @@ struct Info: AsyncParsableCommand {
             if session.enrichmentDropped > 0 { out += "     enrichment requests dropped (queue full): \(session.enrichmentDropped)\n" }
         }
         out += "\nEvents by kind:\n"
-        for (kind, count) in s.kinds { out += "  \(TimelineFormat.pad(SafeText.escape(kind), 14)) \(count)\n" }
+        for (kind, count) in s.kinds { out += "  \(pad(SafeText.escape(kind), 14)) \(count)\n" }
         let lost = s.gaps.reduce(Int64(0)) { $0.addingReportingOverflow($1.count).overflow ? .max : $0 + $1.count }
         out += "\nLost events: \(lost)\n"
-        for (reason, count) in s.gaps { out += "  \(TimelineFormat.pad(SafeText.escape(reason), 20)) \(count)\n" }
+        for (reason, count) in s.gaps { out += "  \(pad(SafeText.escape(reason), 20)) \(count)\n" }
         out += "\nProcesses \(s.processes), cgroups \(s.cgroups), containers \(s.containers) (\(s.enrichedContainers) named by their runtime), pods \(s.pods)\n"
         print(out, terminator: "")
+    }
+
+    private func pad(_ s: String, _ width: Int) -> String {
+        s.count >= width ? s : s + String(repeating: " ", count: width - s.count)
     }
 }
 

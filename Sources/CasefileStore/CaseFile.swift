@@ -144,20 +144,6 @@ public enum CaseFile {
         }
     }
 
-    /// What differs between the file's schema objects and the ones Casefile makes for its
-    /// version (empty: nothing). For investigation, which reads on and says so.
-    public static func schemaDifferences(path: String) throws -> [String] {
-        let queue = try openForReading(path: path)
-        return try queue.read { db in
-            do {
-                try checkSchema(db, path: path)
-                return []
-            } catch StoreError.foreignSchema(_, let problems) {
-                return problems
-            }
-        }
-    }
-
     /// Refuses a case file whose schema objects are not exactly the ones Casefile makes: a
     /// trigger, view, table or index someone else added or changed would run, or mislead, when
     /// the recorder writes. Views of an older file are not compared: migrating replaces them.
@@ -180,41 +166,6 @@ public enum CaseFile {
             problems.append("\(object) is missing")
         }
         throw StoreError.foreignSchema(path: path, problems: problems)
-    }
-
-    /// `views.sql` as TEMP views of one connection: a case file's own views may have been
-    /// redefined by whoever touched it, so investigation reads the base tables through Casefile's
-    /// definitions (a TEMP object is found before the file's object of the same name). The DROP
-    /// statements are left out: they are for the file, which investigation never writes.
-    static let temporaryViews: String = views
-        .split(separator: "\n", omittingEmptySubsequences: false)
-        .filter { !$0.hasPrefix("DROP VIEW ") }
-        .map { $0.hasPrefix("CREATE VIEW ") ? "CREATE TEMP VIEW " + $0.dropFirst("CREATE VIEW ".count) : $0 }
-        .joined(separator: "\n")
-
-    /// Opens a case file for investigation. Read-only at the SQLite level: nothing an
-    /// investigation command does can change the evidence. `trusted_schema` is off, so nothing
-    /// in the file's schema can call functions with side effects; a file of the current schema
-    /// version is read through Casefile's own view definitions (`temporaryViews`).
-    public static func openForReading(path: String) throws -> DatabaseQueue {
-        guard FileManager.default.fileExists(atPath: path) else { throw StoreError.missing(path: path) }
-        guard FileManager.default.isReadableFile(atPath: path) else { throw StoreError.notReadable(path: path) }
-        var config = Configuration()
-        config.readonly = true
-        config.busyMode = .timeout(5)
-        config.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA trusted_schema = OFF")
-            let version = try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0
-            if version == schemaVersion { try db.execute(sql: temporaryViews) }
-        }
-        let queue: DatabaseQueue
-        do {
-            queue = try DatabaseQueue(path: path, configuration: config)
-            try queue.read { db in try check(db, path: path) }
-        } catch let error as DatabaseError {
-            throw StoreError.notACaseFile(path: path, reason: error.message ?? "\(error)")
-        }
-        return queue
     }
 
     /// Checks that `db` is a case file this binary can read.

@@ -6,90 +6,24 @@ import GRDB
 public struct Investigation: Sendable {
     public let path: String
     let queue: DatabaseQueue
+    /// What the user must be told about how the file was read (`OpenedCaseFile.notes`).
+    public let notes: [String]
+    public let schemaVersion: Int
 
     public init(path: String) throws {
         self.path = path
-        queue = try CaseFile.openForReading(path: path)
+        let opened = try CaseFile.openForReading(path: path)
+        queue = opened.queue
+        notes = opened.notes
+        schemaVersion = opened.schemaVersion
     }
 
-    public struct TimelineFilter: Sendable {
-        public var since: Int64?
-        public var until: Int64?
-        public var pid: Int?
-        /// Kind names: stored kinds (`EventKind`) or derived ones (`Investigation.derivedKinds`).
-        public var kinds: [String] = []
-        /// A container id prefix or a container name.
-        public var container: String?
-        public var limit: Int?
-        public init(since: Int64? = nil, until: Int64? = nil, pid: Int? = nil, kinds: [String] = [], container: String? = nil, limit: Int? = nil) {
-            self.since = since
-            self.until = until
-            self.pid = pid
-            self.kinds = kinds
-            self.container = container
-            self.limit = limit
-        }
-    }
-
-    /// One line of the timeline. Text fields hold the stored bytes; render them with `SafeText`.
-    public struct TimelineRow: Sendable {
-        /// The `events.id`, nil for rows derived from the containers table.
-        public var id: Int64?
-        public var time: Int64
-        public var kind: String
-        public var pid: Int64?
-        public var ppid: Int64?
-        public var comm: [UInt8]?
-        public var details: [UInt8]?
-        public var cgroupPath: [UInt8]?
-        /// Container name, or the first 12 characters of its id.
-        public var container: [UInt8]?
-        public var containerID: String?
-        /// `namespace/name` of the pod, when known.
-        public var pod: [UInt8]?
-        /// For exec: the exact argv (NUL-separated); `details` then holds its display-safe form.
-        public var argv: [UInt8]?
-        public var argvTruncated = false
-    }
-
-    /// Timeline rows derived from the containers table (no `events` row behind them).
-    public static let derivedKinds = ["container_created", "container_removed", "container_existed"]
-
-    /// Every kind name the timeline can show.
-    public static var allKinds: [String] { EventKind.allCases.map(\.name) + derivedKinds }
-
-    /// Events in time order, filtered.
-    public func timeline(_ filter: TimelineFilter, _ body: (TimelineRow) throws -> Void) throws {
-        var conditions: [String] = []
-        var arguments: StatementArguments = []
-        if let since = filter.since { conditions.append("ts >= ?"); arguments += [since] }
-        if let until = filter.until { conditions.append("ts <= ?"); arguments += [until] }
-        if let pid = filter.pid { conditions.append("(pid = ? OR (kind = 'fork' AND details = 'child ' || ?))"); arguments += [pid, pid] }
-        if !filter.kinds.isEmpty {
-            conditions.append("kind IN (\(filter.kinds.map { _ in "?" }.joined(separator: ",")))")
-            for kind in filter.kinds { arguments += [kind] }
-        }
-        if let container = filter.container {
-            conditions.append("(substr(container_id, 1, length(?)) = ? OR container = ?)")
-            arguments += [container, container, container]
-        }
-        // Text from the observed system is read as BLOB: GRDB would repair invalid UTF-8 in TEXT.
-        var sql = """
-            SELECT id, ts, kind, pid, ppid, CAST(comm AS BLOB), CAST(details AS BLOB), CAST(cgroup_path AS BLOB),
-                   CAST(container AS BLOB), container_id, CAST(pod AS BLOB), argv, argv_truncated FROM timeline
-            """
-        if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
-        sql += " ORDER BY ts, id IS NOT NULL, id"
-        if let limit = filter.limit { sql += " LIMIT \(limit)" }
+    /// The time of the last event (a folded row's last repeat included); nil when there is none.
+    public func lastEventTime() throws -> Int64? {
         try queue.read { db in
-            let rows = try Row.fetchCursor(db, sql: sql, arguments: arguments)
-            while let row = try rows.next() {
-                try body(TimelineRow(id: row[0], time: try row.decode(Int64.self, atIndex: 1),
-                                     kind: try row.decode(String.self, atIndex: 2), pid: row[3], ppid: row[4],
-                                     comm: bytes(row, 5), details: bytes(row, 6), cgroupPath: bytes(row, 7),
-                                     container: bytes(row, 8), containerID: row[9], pod: bytes(row, 10),
-                                     argv: bytes(row, 11), argvTruncated: (row[12] as Int64? ?? 0) != 0))
-            }
+            let last = try Row.fetchOne(db, sql: "SELECT max(ts) FROM events").flatMap { integer($0, 0) }
+            let folded = try Row.fetchOne(db, sql: "SELECT max(last_ts) FROM event_folds").flatMap { integer($0, 0) }
+            return [last, folded].compactMap { $0 }.max()
         }
     }
 

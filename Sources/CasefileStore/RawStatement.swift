@@ -1,8 +1,9 @@
+import CCasefileSQLite
 import GRDB
 import GRDBSQLite
 
 /// One SQLite value with its storage class, as stored (TEXT as its bytes, unvalidated).
-enum SQLValue: Hashable, Sendable {
+public enum SQLValue: Hashable, Sendable {
     case null
     case integer(Int64)
     case real(Double)
@@ -36,7 +37,64 @@ final class RawStatement {
         self.sql = sql
     }
 
+    /// Someone's SQL (`casefile sql`, a named query): exactly one statement, prepared while an
+    /// authorizer lets it only read (`cf_sqlite_reads_only`): a write, ATTACH, a pragma that
+    /// sets something, a TEMP object or a transaction is refused before anything runs.
+    init(readingOnly db: Database, _ sql: String) throws {
+        guard let connection = db.sqliteConnection else {
+            throw StoreError.closed
+        }
+        cf_sqlite_reads_only(connection, 1)
+        defer { cf_sqlite_reads_only(connection, 0) }
+        var stmt: OpaquePointer?
+        var tail: UnsafePointer<CChar>?
+        let rc = sql.withCString { text in
+            let rc = sqlite3_prepare_v2(connection, text, -1, &stmt, &tail)
+            // Whatever follows the first statement must be nothing: prepare it to see.
+            if rc == SQLITE_OK, let rest = tail, rest.pointee != 0 {
+                var next: OpaquePointer?
+                let restRC = sqlite3_prepare_v2(connection, rest, -1, &next, nil)
+                if next != nil || restRC != SQLITE_OK {
+                    sqlite3_finalize(next)
+                    return SQLITE_MISUSE
+                }
+            }
+            return rc
+        }
+        guard rc == SQLITE_OK, let stmt else {
+            sqlite3_finalize(stmt)
+            if rc == SQLITE_MISUSE {
+                throw StoreError.badQuery("only one statement at a time: run each SELECT on its own")
+            }
+            let message = String(cString: sqlite3_errmsg(connection))
+            if rc == SQLITE_AUTH {
+                throw StoreError.badQuery("refused: investigation only reads (SELECT, WITH … SELECT, and pragmas that describe tables); \(message)")
+            }
+            throw StoreError.badQuery(message)
+        }
+        guard sqlite3_stmt_readonly(stmt) != 0 else {
+            sqlite3_finalize(stmt)
+            throw StoreError.badQuery("refused: that statement would change something; investigation only reads")
+        }
+        self.handle = stmt
+        self.connection = connection
+        self.sql = sql
+    }
+
     deinit { sqlite3_finalize(handle) }
+
+    /// The name of result column `index` (from 0).
+    func columnName(_ index: Int32) -> String {
+        sqlite3_column_name(handle, index).map { String(cString: $0) } ?? "column\(index + 1)"
+    }
+
+    /// Binds `value` to the parameter `:name`; false when the statement has no such parameter.
+    func bind(name: String, value: SQLValue) -> Bool {
+        let index = sqlite3_bind_parameter_index(handle, ":" + name)
+        guard index > 0 else { return false }
+        bind(index, value: value)
+        return true
+    }
 
     private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 

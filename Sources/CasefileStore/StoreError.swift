@@ -10,6 +10,8 @@ public enum StoreError: Error, CustomStringConvertible, Sendable {
     case sqlite(code: Int32, message: String, sql: String)
     case closed
     case badQuery(String)
+    /// A filter the investigator gave names nothing in the file.
+    case noMatch(String)
 
     public var description: String {
         switch self {
@@ -31,7 +33,7 @@ public enum StoreError: Error, CustomStringConvertible, Sendable {
             "SQLite error \(code): \(message) (in: \(sql.prefix(120))). If the disk is full or the file was removed, free space or record into another --db PATH; what was committed before is in the file."
         case .closed:
             "the case file was closed while still in use (a bug: please report it with the command that was running)"
-        case .badQuery(let message):
+        case .badQuery(let message), .noMatch(let message):
             "\(message)"
         }
     }

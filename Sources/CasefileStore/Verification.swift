@@ -44,7 +44,7 @@ public enum CaseFileVerifier {
     public static func verify(path: String, expectedHead: String? = nil) throws -> VerificationReport {
         // Before SQLite opens the file: closing our descriptor later would drop SQLite's locks.
         let recording = RecordingLock.isHeld(path: path) ?? false
-        let queue = try CaseFile.openForReading(path: path)
+        let queue = try CaseFile.openForReading(path: path, throughCasefileViews: false).queue
         defer { try? queue.close() }
         var report = VerificationReport()
         try queue.read { db in

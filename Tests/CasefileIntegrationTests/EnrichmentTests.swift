@@ -66,11 +66,10 @@ struct EnrichmentTests {
         }
         // The events recorded inside it show its name and pod in the timeline.
         let path = try #require(queue.path as String?)
-        var rows: [Investigation.TimelineRow] = []
-        try Investigation(path: path).timeline(.init(kinds: ["exec"], container: "cf-k8s-\(t)")) { rows.append($0) }
-        let exec = try #require(rows.first { $0.details.map { String(decoding: $0, as: UTF8.self) } == "sh -c 'echo cf-k8s-\(t); sleep 1'" })
-        #expect(exec.container.map { String(decoding: $0, as: UTF8.self) } == "cf-k8s-\(t)")
-        #expect(exec.pod.map { String(decoding: $0, as: UTF8.self) } == "shop/web-\(t)")
+        let rows = try Investigation(path: path).timelineRows(Selection(kinds: ["exec"], containers: ["cf-k8s-\(t)"]))
+        let exec = try #require(rows.first { $0["details"]?.string == "sh -c 'echo cf-k8s-\(t); sleep 1'" })
+        #expect(exec["container"]?.string == "cf-k8s-\(t)")
+        #expect(exec["pod"]?.string == "shop/web-\(t)")
     }
 
     /// `docker run --rm` of a container that exits at once still gets name, image and digest:

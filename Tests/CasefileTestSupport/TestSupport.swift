@@ -1,5 +1,6 @@
 import CasefilePipeline
 import CasefileRecorder
+import CasefileStore
 import GRDB
 import Logging
 import Foundation
@@ -116,3 +117,29 @@ package var testLogger: Logger {
 /// The repository's root directory (for scripts/).
 package let repositoryRoot: String = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .deletingLastPathComponent().path
+
+extension Investigation {
+    /// The timeline as rows keyed by column name (`Investigation.timelineColumns`).
+    package func timelineRows(_ selection: Selection = Selection()) throws -> [[String: SQLValue]] {
+        var listing = CollectedListing()
+        try timeline(selection, into: &listing)
+        return listing.keyedRows
+    }
+}
+
+extension CollectedListing {
+    /// Each row as column name → value.
+    package var keyedRows: [[String: SQLValue]] {
+        rows.map { Dictionary(zip(columns.map(\.name), $0), uniquingKeysWith: { a, _ in a }) }
+    }
+}
+
+extension Selection {
+    package init(kinds: [String] = [], containers: [String] = [], pid: Int64? = nil, limit: Int? = nil) {
+        self.init()
+        self.kinds = kinds
+        self.containers = containers
+        self.pid = pid
+        self.limit = limit
+    }
+}

@@ -69,9 +69,7 @@ import Testing
     @Test func aRedefinedViewHidesNothing() throws {
         let path = try Self.recordedFile()
         func timelineIDs() throws -> [Int64] {
-            var ids: [Int64] = []
-            try Investigation(path: path).timeline(.init()) { if let id = $0.id { ids.append(id) } }
-            return ids
+            try Investigation(path: path).timelineRows().compactMap { $0["event_id"]?.integer }
         }
         let honest = try timelineIDs()
         #expect(!honest.isEmpty)

@@ -37,14 +37,21 @@ import Testing
     }
 
     @Test func timeArguments() throws {
-        #expect(try TimeArgument.parse("2026-11-30T09:43:38.123456Z") == 1_796_031_818_123_456_000)
-        #expect(try TimeArgument.parse("2026-11-30 09:43:38.123456") == 1_796_031_818_123_456_000)
-        #expect(try TimeArgument.parse("2026-11-30T10:43:38.123456+01:00") == 1_796_031_818_123_456_000)
-        #expect(try TimeArgument.parse("2026-11-30") == 1_796_000_000_000_000_000 - 1_796_000_000_000_000_000 % 86_400_000_000_000)
-        #expect(try TimeArgument.parse("1796031818.5") == 1_796_031_818_500_000_000)
+        #expect(try TimeArgument.absolute("2026-11-30T09:43:38.123456Z") == 1_796_031_818_123_456_000)
+        #expect(try TimeArgument.absolute("2026-11-30 09:43:38.123456") == 1_796_031_818_123_456_000)
+        #expect(try TimeArgument.absolute("2026-11-30T10:43:38.123456+01:00") == 1_796_031_818_123_456_000)
+        #expect(try TimeArgument.absolute("2026-11-30") == 1_796_000_000_000_000_000 - 1_796_000_000_000_000_000 % 86_400_000_000_000)
+        #expect(try TimeArgument.absolute("1796031818.5") == 1_796_031_818_500_000_000)
         for bad in ["yesterday", "2026-13-01", "2026-11-30T25:00", "", "12:00"] {
-            #expect(throws: (any Error).self, "\(bad)") { try TimeArgument.parse(bad) }
+            #expect(throws: (any Error).self, "\(bad)") { try TimeArgument.absolute(bad) }
         }
+        // relative: before the file's last event
+        guard case .beforeLastEvent(let ns) = try TimeArgument.parse("15m") else { Issue.record("15m is relative"); return }
+        #expect(ns == 900_000_000_000)
+        #expect(try TimeArgument.parse("15m").resolve(lastEvent: 1_000_000_000_000) == 100_000_000_000)
+        #expect(try TimeArgument.parse("2h").resolve(lastEvent: .min) == .min) // saturates, no trap
+        #expect(try DurationArgument.parse("250ms").nanoseconds == 250_000_000)
+        #expect(throws: (any Error).self) { try DurationArgument.parse("1e300d") }
     }
 
     @Test func cgroupLayoutFromMountinfo() {

@@ -19,7 +19,8 @@ import Testing
         "0004_file_events.sql": 0x2057_fd01_1346_b4f4,
         "0005_network_events.sql": 0xfa90_aff1_f11a_f39b,
         "0006_privilege_events.sql": 0xc757_befc_a0b3_7c1b,
-        "views.sql": 0x4e91_7961_e4af_8b2c,
+        "0007_investigation.sql": 0x5d88_29b7_1d9a_48a5,
+        "views.sql": 0xb91b_3d0d_c041_3609,
     ]
 
     @Test func migrationsAndViewsAreNotEditedInPlace() {

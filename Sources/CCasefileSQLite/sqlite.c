@@ -32,6 +32,13 @@ static int reads_only(void *unused, int action, const char *a, const char *b, co
     case SQLITE_FUNCTION:
     case SQLITE_RECURSIVE:
         return SQLITE_OK;
+    case SQLITE_UPDATE:
+        /* SQLite itself asks this while it connects an eponymous virtual table (json_each,
+         * pragma_table_info, ...) in a SELECT; nothing is written: the connection is read-only
+         * and query_only, and a statement that writes is refused by sqlite3_stmt_readonly. */
+        if (a != NULL && (strcmp(a, "sqlite_master") == 0 || strcmp(a, "sqlite_temp_master") == 0))
+            return SQLITE_OK;
+        return SQLITE_DENY;
     case SQLITE_PRAGMA:
         /* a = pragma name, b = its argument: user_version = 5 would set it, so no argument
          * is allowed for the two value pragmas; the others take a table or index name. */

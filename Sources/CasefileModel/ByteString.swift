@@ -67,6 +67,28 @@ public enum SafeText {
     /// Escapes a Swift string for display (same rules as bytes).
     public static func escape(_ string: String) -> String { escape(Array(string.utf8)) }
 
+    /// A message for the terminal that may quote something from a case file (an error, a help
+    /// text): newlines and tabs stay, every other control character, C1 control and bidi or
+    /// other format character is escaped as in `escape`; backslashes and the rest stay as they
+    /// are (the message's own escapes are not doubled).
+    public static func terminalSafe(_ message: String) -> String {
+        var out = ""
+        out.reserveCapacity(message.utf8.count)
+        for scalar in message.unicodeScalars {
+            let v = scalar.value
+            if v == 0x0A || v == 0x09 {
+                out.unicodeScalars.append(scalar)
+            } else if v < 0x20 || v == 0x7F {
+                out += hex(UInt8(v))
+            } else if (0x80...0x9F).contains(v) || scalar.properties.generalCategory == .format || v == 0x2028 || v == 0x2029 {
+                out += "\\u{\(String(v, radix: 16, uppercase: true))}"
+            } else {
+                out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
+
     private static func hex(_ b: UInt8) -> String {
         let digits = Array("0123456789ABCDEF")
         return "\\x" + String(digits[Int(b >> 4)]) + String(digits[Int(b & 0xF)])

@@ -101,19 +101,22 @@ extension CaseFile {
         var notes = notes
         let queue: DatabaseQueue
         let version: Int
+        let stoodIn: Bool
         do {
             queue = try DatabaseQueue(path: uri, configuration: config)
-            version = try queue.read { db in
+            (version, stoodIn) = try queue.read { db in
                 try check(db, path: path)
-                return try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0
+                let version = try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0
+                let stoodIn = version < schemaVersion ? !(try standIns(db).isEmpty) : false
+                return (version, stoodIn)
             }
         } catch let error as DatabaseError where [.SQLITE_CANTOPEN, .SQLITE_READONLY].contains(error.resultCode) {
             throw error
         } catch let error as DatabaseError {
             throw StoreError.notACaseFile(path: path, reason: error.message ?? "\(error)")
         }
-        if version < schemaVersion && throughCasefileViews {
-            notes.append("\(path) has schema version \(version) (this casefile writes \(schemaVersion)): what that version did not record reads as empty")
+        if stoodIn && throughCasefileViews {
+            notes.append("\(path) has schema version \(version) (this casefile writes \(schemaVersion)): tables and columns that version did not have read as empty")
         }
         return OpenedCaseFile(queue: queue, notes: notes, schemaVersion: version)
     }

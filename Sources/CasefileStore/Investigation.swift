@@ -109,13 +109,23 @@ public struct Investigation: Sendable {
                 }
                 for i in sessions.indices { sessions[i].settings = byID[sessions[i].id] }
             }
-            // Folded rows count for every event they stand for (event_folds, schema 6 on).
-            let kinds = try Row.fetchAll(db, sql: hasSettings ? """
-                SELECT k.name, count(e.id) + coalesce(sum(f.count - 1), 0) FROM event_kinds k LEFT JOIN events e ON e.kind = k.id
-                LEFT JOIN event_folds f ON f.event_id = e.id GROUP BY k.id ORDER BY k.id
-                """ : """
-                SELECT k.name, count(e.id) FROM event_kinds k LEFT JOIN events e ON e.kind = k.id GROUP BY k.id ORDER BY k.id
-                """).map { (kind: text($0, 0) ?? "?", count: integer($0, 1) ?? 0) }
+            // Folded rows count for every event they stand for (event_folds, schema 6 on): one
+            // scan of events by kind, and the (few) folds looked up on their own — not a join per event.
+            var perKind: [Int64: Int64] = [:]
+            for r in try Row.fetchAll(db, sql: "SELECT kind, count(*) FROM events GROUP BY kind") {
+                if let kind = integer(r, 0) { perKind[kind, default: 0] = perKind[kind, default: 0].addingReportingOverflow(integer(r, 1) ?? 0).partialValue }
+            }
+            if hasSettings {
+                for r in try Row.fetchAll(db, sql: "SELECT e.kind, total(f.count - 1) FROM event_folds f JOIN events e ON e.id = f.event_id GROUP BY e.kind") {
+                    if let kind = integer(r, 0) {
+                        let (sum, overflow) = perKind[kind, default: 0].addingReportingOverflow(integer(r, 1) ?? 0)
+                        perKind[kind] = overflow ? .max : sum
+                    }
+                }
+            }
+            let kinds = try Row.fetchAll(db, sql: "SELECT id, name FROM event_kinds ORDER BY id").map { r in
+                (kind: text(r, 1) ?? "?", count: integer(r, 0).flatMap { perKind[$0] } ?? 0)
+            }
             // total() sums in floating point: a planted Int64.max cannot make SQLite's sum() fail
             let gaps = try Row.fetchAll(db, sql: "SELECT reason, total(count) FROM gaps GROUP BY reason ORDER BY reason")
                 .map { (reason: text($0, 0) ?? "?", count: integer($0, 1) ?? 0) }

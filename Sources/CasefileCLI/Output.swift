@@ -296,8 +296,9 @@ enum JSONLines {
             if let ns = value.integer { string(&out, Array(iso(ns).utf8)) } else { raw(&out, value) }
         case (_, .flag): out += Array((value.integer.map { $0 != 0 ? "true" : "false" } ?? "null").utf8)
         case (.blob(let b), .argv), (.text(let b), .argv):
+            // each argument ends with NUL; no bytes at all is an empty argv (execve allows it)
             var parts = b.split(separator: 0, omittingEmptySubsequences: false)
-            if b.last == 0 { parts.removeLast() }
+            if b.isEmpty || b.last == 0 { parts.removeLast() }
             out.append(UInt8(ascii: "["))
             for (i, part) in parts.enumerated() {
                 if i > 0 { out.append(UInt8(ascii: ",")) }

@@ -93,28 +93,44 @@ extension Investigation {
             var narrowed = selection
             narrowed.descendants = false
             let r = try resolve(narrowed, db)
+            // Only the processes shown are loaded: the PID's instances and everything below
+            // them, or a container's processes (roots: those whose parent is not one of them).
+            var roots: [Int64] = []
+            var members: Set<Int64> = []
+            if let rows = r.processRows {
+                roots = rows
+            } else if r.containerIDs != nil {
+                members = Set(try Int64.fetchAll(db, sql: "SELECT id FROM processes WHERE cgroup_row IN (SELECT value FROM json_each(?))",
+                                                 arguments: [Investigation.jsonArray(r.cgroupRows)]))
+            } else {
+                throw StoreError.badQuery("tree needs --pid PID or --container/--pod/--namespace/--image (ps lists every process)")
+            }
+            // A container's processes are those of its cgroups (one that moved out is not followed).
+            let shownRows = roots.isEmpty ? members.sorted() : try descendants(of: roots, db)
             var parents: [Int64: Int64] = [:]
             var children: [Int64: [Int64]] = [:]
-            var cgroupOf: [Int64: Int64] = [:]
-            let links = try Row.fetchCursor(db, sql: "SELECT id, parent_id, cgroup_row FROM processes ORDER BY started_at, id")
+            let links = try Row.fetchCursor(db, sql: """
+                SELECT id, parent_id FROM processes WHERE id IN (SELECT value FROM json_each(?)) ORDER BY started_at, id
+                """, arguments: [Investigation.jsonArray(shownRows)])
+            var ordered: [Int64] = []
             while let row = try links.next() {
                 guard let id = integer(row, 0) else { continue }
+                ordered.append(id)
                 if let parent = integer(row, 1), parent != id {
                     parents[id] = parent
                     children[parent, default: []].append(id)
                 }
-                if let cgroup = integer(row, 2) { cgroupOf[id] = cgroup }
             }
-            var roots: [Int64] = []
-            if let rows = r.processRows {
-                roots = rows
-            } else if r.containerIDs != nil {
-                let inside = Set(r.cgroupRows)
-                let members = cgroupOf.filter { inside.contains($0.value) }.map(\.key)
-                let memberSet = Set(members)
-                roots = members.filter { parents[$0].map { !memberSet.contains($0) } ?? true }
-            } else {
-                throw StoreError.badQuery("tree needs --pid PID or --container/--pod/--namespace/--image (ps lists every process)")
+            if roots.isEmpty {
+                roots = ordered.filter { members.contains($0) && !(parents[$0].map(members.contains) ?? false) }
+            }
+            let parentOf = try RawStatement(db, "SELECT parent_id FROM processes WHERE id = ?")
+            func parent(_ id: Int64) throws -> Int64? {
+                if let known = parents[id] { return known }
+                parentOf.bind(1, id)
+                defer { parentOf.reset() }
+                guard try parentOf.step(), let p = parentOf.value(0).integer, p != id else { return nil }
+                return p
             }
             let containers = try cgroupContainers(db)
             let workloads = try workloads(db)
@@ -147,10 +163,10 @@ extension Investigation {
             for root in roots where !shown.contains(root) {
                 var ancestry: [Int64] = []
                 var seen: Set<Int64> = [root]
-                var cursor = parents[root]
-                while let parent = cursor, seen.insert(parent).inserted, ancestry.count < 1000 {
-                    ancestry.append(parent)
-                    cursor = parents[parent]
+                var cursor = try parent(root)
+                while let next = cursor, seen.insert(next).inserted, ancestry.count < 1000 {
+                    ancestry.append(next)
+                    cursor = try parent(next)
                 }
                 if r.processRows != nil {
                     for (depth, ancestor) in ancestry.reversed().enumerated() {

@@ -127,26 +127,49 @@ extension Investigation {
             }
             resolved.processRows = selection.descendants ? try descendants(of: roots, db) : roots
         }
+        try narrowToLifetimes(&resolved, db)
         return resolved
     }
 
-    /// `roots` and every process below them, by parent links (a bounded walk: a parent cycle
-    /// planted in the file ends it, it does not hang it).
+    /// Events of a process happen between its start and its exit, and events of a cgroup between
+    /// its mkdir and its rmdir: the time window shrinks to those lifetimes, so the walk of the
+    /// time index covers only them. Both ends come from kernel events on the events' own clock;
+    /// a margin of a second covers tick-rounded starts. A cgroup that already existed when
+    /// recording started keeps the window's start (its time is the directory's ctime, another clock).
+    func narrowToLifetimes(_ resolved: inout ResolvedSelection, _ db: Database) throws {
+        let margin: Int64 = 1_000_000_000
+        func narrow(_ row: Row?) {
+            guard let row else { return }
+            if let start = integer(row, 0), start > .min + margin { resolved.since = max(resolved.since, start - margin) }
+            if (integer(row, 2) ?? 1) == 0, let end = integer(row, 1), end < .max - margin { resolved.until = min(resolved.until, end + margin) }
+        }
+        if let rows = resolved.processRows {
+            // (min start, max exit, how many have not exited)
+            narrow(try Row.fetchOne(db, sql: """
+                SELECT min(started_at), max(exited_at), count(*) - count(exited_at) FROM processes
+                WHERE id IN (SELECT value FROM json_each(?))
+                """, arguments: [Investigation.jsonArray(rows)]))
+        }
+        if resolved.containerIDs != nil {
+            narrow(try Row.fetchOne(db, sql: """
+                SELECT CASE WHEN max(existed_at_start) = 0 THEN min(created_at) END, max(removed_at), count(*) - count(removed_at)
+                FROM cgroups WHERE id IN (SELECT value FROM json_each(?))
+                """, arguments: [Investigation.jsonArray(resolved.cgroupRows)]))
+        }
+    }
+
+    /// `roots` and every process below them, by parent links. SQLite walks them (with a
+    /// transient index on parent_id); UNION, not UNION ALL: a parent cycle planted in the file
+    /// ends the walk instead of looping.
     func descendants(of roots: [Int64], _ db: Database) throws -> [Int64] {
-        var children: [Int64: [Int64]] = [:]
-        let cursor = try Row.fetchCursor(db, sql: "SELECT id, parent_id FROM processes WHERE parent_id IS NOT NULL")
-        while let row = try cursor.next() {
-            guard let id = integer(row, 0), let parent = integer(row, 1) else { continue }
-            children[parent, default: []].append(id)
-        }
-        var seen = Set(roots), order = roots, queue = roots[...]
-        while let next = queue.popFirst() {
-            for child in children[next] ?? [] where seen.insert(child).inserted {
-                order.append(child)
-                queue.append(child)
-            }
-        }
-        return order
+        try Int64.fetchAll(db, sql: """
+            WITH RECURSIVE tree(id) AS (
+                SELECT value FROM json_each(?)
+                UNION
+                SELECT p.id FROM processes p JOIN tree ON p.parent_id = tree.id
+            )
+            SELECT id FROM tree
+            """, arguments: [Investigation.jsonArray(roots)])
     }
 
     static func jsonArray(_ values: [String]) -> String {

@@ -72,8 +72,8 @@ extension Investigation {
     /// It is prepared under an authorizer that lets it only read (see `RawStatement(readingOnly:)`)
     /// on a connection that is read-only anyway; after `timeout` it is interrupted.
     ///
-    /// `parameters` bind `:key`: a value that is a 64-bit integer binds as INTEGER, anything else
-    /// as TEXT. `timeColumns`: columns named `ts` or ending in `_ts` or `_at` are UTC times.
+    /// `parameters` bind `:key`: a canonical integer binds as INTEGER, anything else as TEXT
+    /// (`parameterValue`). `timeColumns`: columns named `ts` or ending in `_ts` or `_at` are UTC times.
     public func run(sql: String, parameters: [String: String] = [:], defaults: [String: String?] = [:],
                     timeColumns: Bool = false, timeout: Double? = nil, limit: Int? = nil,
                     into sink: inout some ListingSink) throws {
@@ -95,7 +95,7 @@ extension Investigation {
                     let key = String(name.dropFirst())
                     unknown.remove(key)
                     let given = parameters[key] ?? defaults[key] ?? nil
-                    let value: SQLValue = given.map { Int64($0).map(SQLValue.integer) ?? .text($0) } ?? .null
+                    let value: SQLValue = given.map(Investigation.parameterValue) ?? .null
                     _ = statement.bind(name: key, value: value)
                 }
                 if let key = unknown.sorted().first {
@@ -117,6 +117,13 @@ extension Investigation {
             throw StoreError.badQuery("the query ran longer than \(timeout.map { "\($0)" } ?? "?") s and was stopped (\(message)); narrow it (a WHERE on ts uses the time index) or give a longer --timeout")
         }
         try sink.end()
+    }
+
+    /// A `--param` value: INTEGER when it is an integer written the canonical way (`42`, `-7`),
+    /// TEXT otherwise — so an id prefix like `0612` keeps its leading zero.
+    public static func parameterValue(_ text: String) -> SQLValue {
+        if let v = Int64(text), String(v) == text { return .integer(v) }
+        return .text(text)
     }
 
     /// Runs a named query with `--param` values (checked against its header).

@@ -53,9 +53,16 @@ extension Enricher {
         // The stream works again after failing: the runtime is back.
         if failures > 0 { runtimeBack(clients[index].source) }
         switch event.action {
-        case .create, .start:
+        case .create:
             remember(event, client: index)
             submit(containerID: event.containerID, runtimeGuess: clients[index].runtime)
+        case .start:
+            remember(event, client: index)
+            if answeredBeforeStart.contains(event.containerID) {
+                startedAfterAnswer(event.containerID, runtimeGuess: clients[index].runtime)
+            } else {
+                submit(containerID: event.containerID, runtimeGuess: clients[index].runtime)
+            }
         case .subscribed:
             streamsReady.insert(index)
         case .exit, .destroy:

@@ -79,6 +79,9 @@ public actor Enricher {
 
     private var done: Set<String> = []
     private var inFlight: Set<String> = []
+    /// Answered before they started (asked at create time): no pid yet, so not confirmed.
+    /// Their start event asks again (`startedAfterAnswer`). Bounded like `done`.
+    var answeredBeforeStart: Set<String> = []
     var waiting: [String: (request: Request, attempts: Int, next: ContinuousClock.Instant)] = [:]
 
     public init(clients: [any RuntimeClient], configuration: Configuration = Configuration(),
@@ -215,6 +218,12 @@ public actor Enricher {
                 finished(request.containerID, success: true)
                 counters.withLock { $0.enriched += 1 }
                 sink(.enriched(metadata))
+                if metadata.pid == nil && client.api != .cri {
+                    if answeredBeforeStart.count >= configuration.doneMemory { answeredBeforeStart.removeAll(keepingCapacity: true) }
+                    answeredBeforeStart.insert(request.containerID)
+                    // Its start event came while it was being asked: ask again now.
+                    if lastEvents[request.containerID]?.event.action == .start { startedAfterAnswer(request.containerID, runtimeGuess: request.runtimeGuess) }
+                }
                 if KubeletLabels.isManagedByCRI(metadata.labels), client.api != .cri, clients.contains(where: { $0.api == .cri }) {
                     // containerd's own API answered first for a container its CRI plugin manages (the
                     // CRI had not registered it yet): ask the CRI again shortly, it knows the pod's
@@ -261,6 +270,14 @@ public actor Enricher {
         } else {
             finished(request.containerID, success: false)
         }
+    }
+
+    /// A container answered for before it started has started: its runtime now names its pid,
+    /// whose cgroup confirms it (`Pipeline.confirm`). Asked once more.
+    func startedAfterAnswer(_ id: String, runtimeGuess: ContainerRuntime) {
+        guard answeredBeforeStart.remove(id) != nil else { return }
+        done.remove(id)
+        submit(containerID: id, runtimeGuess: runtimeGuess)
     }
 
     private func finished(_ id: String, success: Bool) {

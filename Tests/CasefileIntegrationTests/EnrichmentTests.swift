@@ -51,6 +51,9 @@ struct EnrichmentTests {
             #expect((c["image_id"] as String?)?.hasPrefix("sha256:") == true)
             #expect((c["enriched_from"] as String?)?.hasPrefix("docker:") == true)
             #expect(c["enrich_error"] as String? == nil)
+            // asked at create (no pid yet), asked again at start: its pid's cgroup confirms it
+            #expect(c["runtime_pid"] as Int64? != nil && c["confirmed_at"] as Int64? != nil,
+                    "a container enriched at create time is confirmed once it starts: \(c)")
             // created_at is what the kernel saw (the cgroup's mkdir); the runtime's claim is kept apart
             let mkdir = try Int64.fetchOne(db, sql: "SELECT created_at FROM cgroups WHERE hierarchy_id = 0 AND path = ?", arguments: ["/docker/\(id)"])
             #expect(c["created_at"] as Int64? == mkdir)

@@ -129,13 +129,16 @@ public struct Investigation: Sendable {
             // total() sums in floating point: a planted Int64.max cannot make SQLite's sum() fail
             let gaps = try Row.fetchAll(db, sql: "SELECT reason, total(count) FROM gaps GROUP BY reason ORDER BY reason")
                 .map { (reason: text($0, 0) ?? "?", count: integer($0, 1) ?? 0) }
-            let span = try Row.fetchOne(db, sql: hasSettings
-                ? "SELECT min(ts), max(max(ts), coalesce((SELECT max(last_ts) FROM event_folds), 0)) FROM events"
-                : "SELECT min(ts), max(ts) FROM events")
+            // min and max apart: each is one step of events_by_time (together: a full scan)
+            let first = try Row.fetchOne(db, sql: "SELECT min(ts) FROM events").flatMap { integer($0, 0) }
+            var last = try Row.fetchOne(db, sql: "SELECT max(ts) FROM events").flatMap { integer($0, 0) }
+            if hasSettings, let folded = try Row.fetchOne(db, sql: "SELECT max(last_ts) FROM event_folds").flatMap({ integer($0, 0) }) {
+                last = max(last ?? folded, folded)
+            }
             func count(_ table: String) throws -> Int64 { try Int64.fetchOne(db, sql: "SELECT count(*) FROM \(table)") ?? 0 }
             return Summary(schemaVersion: try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0,
                            sessions: sessions, kinds: kinds, gaps: gaps,
-                           firstEvent: span.flatMap { integer($0, 0) }, lastEvent: span.flatMap { integer($0, 1) },
+                           firstEvent: first, lastEvent: last,
                            processes: try count("processes"), cgroups: try count("cgroups"),
                            containers: try count("containers"),
                            enrichedContainers: try Int64.fetchOne(db, sql: "SELECT count(*) FROM containers WHERE enriched_at IS NOT NULL") ?? 0,

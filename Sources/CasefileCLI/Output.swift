@@ -54,6 +54,13 @@ final class Output {
     private let pipe: Pipe?
     let isTerminal: Bool
     let color: Bool
+    /// Columns of the terminal when lines go to it directly (no pager to scroll sideways).
+    var unpagedTerminalWidth: Int? {
+        guard isTerminal, pager == nil else { return nil }
+        var size = winsize()
+        if ioctl(1, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 20 { return Int(size.ws_col) }
+        return ProcessInfo.processInfo.environment["COLUMNS"].flatMap(Int.init).flatMap { $0 > 20 ? $0 : nil }
+    }
 
     private init(fd: Int32, pager: Process?, pipe: Pipe?, isTerminal: Bool) {
         self.fd = fd
@@ -141,7 +148,7 @@ struct AnyListingSink: ListingSink {
     mutating func begin(_ columns: [ListingColumn]) throws {
         self.columns = columns
         switch format {
-        case .table: table = TableWriter(columns: columns, color: output.color)
+        case .table: table = TableWriter(columns: columns, color: output.color, lineWidth: output.unpagedTerminalWidth)
         case .csv: output.write(CSV.header(columns))
         case .jsonl: break
         case .timesketch:
@@ -210,18 +217,20 @@ enum Cell {
 
 /// Aligned columns. The widths come from the first rows (up to `sample`), each capped at
 /// `maxWidth` (a longer value is cut with …; jsonl and csv carry it whole); the last column is
-/// never cut. Later rows are written as they come.
+/// cut only to fit `lineWidth` (a terminal written to directly). Later rows are written as they come.
 struct TableWriter {
     static let sample = 200
     static let maxWidth = 48
     let shown: [(index: Int, column: ListingColumn)]
     let color: Bool
+    let lineWidth: Int?
     private var pending: [[String]] = []
     private var widths: [Int]?
 
-    init(columns: [ListingColumn], color: Bool) {
+    init(columns: [ListingColumn], color: Bool, lineWidth: Int? = nil) {
         shown = columns.enumerated().filter(\.element.inTable).map { ($0.offset, $0.element) }
         self.color = color
+        self.lineWidth = lineWidth
     }
 
     mutating func add(_ values: [SQLValue]) -> String? {
@@ -250,7 +259,11 @@ struct TableWriter {
         guard let widths else { return cells.joined(separator: "  ") + "\n" }
         var out = ""
         for (i, cell) in cells.enumerated() {
-            if i == cells.count - 1 { out += cell; break }
+            if i == cells.count - 1 {
+                let room = (lineWidth ?? .max) - out.count
+                out += cell.count > room && room > 1 ? String(cell.prefix(room - 1)) + "…" : cell
+                break
+            }
             let width = widths[i]
             let fitted = cell.count > width ? String(cell.prefix(width - 1)) + "…" : cell
             out += fitted + String(repeating: " ", count: width - fitted.count) + "  "

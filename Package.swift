@@ -2,8 +2,8 @@
 //
 // Casefile: a forensic recorder for Linux containers. Data flows one way:
 //
-//   bpf/ ─ring─► CasefileProbe ─► CasefileDecode ─► CasefilePipeline ─► CasefileStore ─► CasefileCLI ─► casefile
-//                (libbpf)         (bytes → Event)   (time, processes,    (SQLite)         (commands)
+//   bpf/ ─ring─► CasefileProbe ─► CasefileDecode ─► CasefilePipeline ─► CasefileStore ─► CasefileReport ─► CasefileCLI ─► casefile
+//                (libbpf)         (bytes → Event)   (time, processes,    (SQLite)         (JSON/MD/HTML)     (commands)
 //                                                    cgroups, containers)
 //                                                          │ new containers ▲ back-fills
 //                                                          ▼                │
@@ -118,10 +118,13 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Incident reports (JSON, Markdown, HTML with an SVG timeline) from a case file.
+        .target(name: "CasefileReport", dependencies: ["CasefileStore", "CasefileModel", .product(name: "Crypto", package: "swift-crypto")],
+                swiftSettings: strict),
         .target(
             name: "CasefileCLI",
             dependencies: [
-                "CasefileRecorder", "CasefileStore", "CasefileModel",
+                "CasefileRecorder", "CasefileStore", "CasefileModel", "CasefileReport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -155,7 +158,7 @@ let package = Package(
         .testTarget(
             name: "CasefileUnitTests",
             dependencies: [
-                "CasefileTestSupport", "CasefileCLI", "CasefileStore", "CasefileDecode", "CasefilePipeline",
+                "CasefileTestSupport", "CasefileCLI", "CasefileStore", "CasefileDecode", "CasefilePipeline", "CasefileReport",
                 "CasefileModel", "CCasefileABI", "CasefileEnrich",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
@@ -169,7 +172,7 @@ let package = Package(
             name: "CasefileIntegrationTests",
             dependencies: [
                 "CasefileTestSupport", "CasefileRecorder", "CasefileStore", "CasefilePipeline", "CasefileModel",
-                "CasefileEnrich", "CasefileRuntimeAPI",
+                "CasefileEnrich", "CasefileRuntimeAPI", "CasefileReport",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),

@@ -9,7 +9,7 @@ public struct Casefile: AsyncParsableCommand {
         abstract: "A forensic recorder for Linux containers: record a host into one SQLite case file, then investigate it.",
         version: CasefileVersion.current,
         subcommands: [Record.self, Timeline.self, Containers.self, Pods.self, Cgroups.self, Ps.self, Tree.self,
-                      Query.self, SQL.self, Info.self, Verify.self]
+                      Query.self, SQL.self, ReportCommand.self, Info.self, Verify.self]
     )
 
     public init() {}

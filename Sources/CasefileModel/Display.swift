@@ -15,6 +15,27 @@ public enum Display {
         return truncated ? text + " …[argv cut]" : text
     }
 
+    /// The same shell-like rendering as `commandLine`, but as the recorded bytes (quoted, not
+    /// escaped): for listings, whose table escapes once and whose JSON and CSV stay exact.
+    public static func commandLineBytes(argv: [UInt8], truncated: Bool = false) -> [UInt8] {
+        var parts = argv.split(separator: 0, omittingEmptySubsequences: false)
+        if argv.isEmpty || argv.last == 0 { parts.removeLast() }
+        var out: [UInt8] = []
+        for (i, part) in parts.enumerated() {
+            if i > 0 { out.append(UInt8(ascii: " ")) }
+            if part.isEmpty || part.contains(UInt8(ascii: " ")) || part.contains(UInt8(ascii: "'")) {
+                out.append(UInt8(ascii: "'"))
+                for b in part {
+                    if b == UInt8(ascii: "'") { out += Array("'\\''".utf8) } else { out.append(b) }
+                }
+                out.append(UInt8(ascii: "'"))
+            } else {
+                out += part
+            }
+        }
+        return truncated ? out + Array(" …[argv cut]".utf8) : out
+    }
+
     /// `2026-11-30T09:43:38.123456Z` from UTC nanoseconds.
     public static func utc(_ nanoseconds: Int64) -> String {
         var seconds = nanoseconds / 1_000_000_000

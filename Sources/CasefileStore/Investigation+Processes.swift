@@ -70,7 +70,7 @@ extension Investigation {
             exit = .text("code \(code)")
         }
         let argv = s.value(8)
-        let command: SQLValue = argv.bytes.map { .text(Display.commandLine(argv: $0)) } ?? s.value(9)
+        let command: SQLValue = argv.bytes.map { .text(Display.commandLineBytes(argv: $0)) } ?? s.value(9)
         return [
             s.value(0), s.value(1), s.value(2), s.value(3), exit, s.value(6), .optional(workload?.display), s.value(7), command,
             s.value(10), s.value(11), s.value(12), argv, workload.map { .text($0.id) } ?? .null, .optional(workload?.pod),

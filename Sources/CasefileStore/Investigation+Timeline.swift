@@ -125,7 +125,7 @@ extension Investigation {
         let kind = s.value(2)
         if case .integer(let kindID) = s.value(16), kindID == Int64(EventKind.exec.rawValue), let argvBytes = argv.bytes {
             // rendered from the exact argv here, not from the file's display copy
-            details = .text(Display.commandLine(argv: argvBytes, truncated: (s.value(15).integer ?? 0) != 0))
+            details = .text(Display.commandLineBytes(argv: argvBytes, truncated: (s.value(15).integer ?? 0) != 0))
         }
         if workload == nil, let cgroup = s.value(13).bytes, cgroup != [UInt8(ascii: "/")],
            ![EventKind.cgroupMkdir.name, EventKind.cgroupRmdir.name].contains(kind.string ?? "") {

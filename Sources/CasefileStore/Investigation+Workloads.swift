@@ -87,7 +87,7 @@ extension Investigation {
     }
 
     public static let cgroupColumns: [ListingColumn] = [
-        .init("path"), .init("container"), .init("created", .time), .init("removed", .time), .init("existed_at_start", .flag),
+        .init("path"), .init("hierarchy"), .init("container"), .init("created", .time), .init("removed", .time), .init("existed_at_start", .flag),
         .init("session"), .init("row", inTable: false), .init("cgroup_id", inTable: false), .init("container_id", inTable: false),
         .init("claimed_container_id", inTable: false), .init("boot_id", inTable: false),
     ]
@@ -99,7 +99,7 @@ extension Investigation {
             var conditions = ["coalesce(c.removed_at, \(Int64.max)) >= ?", "coalesce(c.created_at, \(Int64.min)) <= ?"]
             if r.containerIDs != nil { conditions.append("c.id IN (SELECT value FROM json_each(?))") }
             let statement = try RawStatement(db, """
-                SELECT c.path, coalesce(k.name, substr(k.id, 1, 12), 'unconfirmed claim ' || substr(c.container_id, 1, 12)),
+                SELECT c.path, CASE c.hierarchy_id WHEN 0 THEN 'v2' ELSE 'v1 #' || c.hierarchy_id END, coalesce(k.name, substr(k.id, 1, 12), 'unconfirmed claim ' || substr(c.container_id, 1, 12)),
                        c.created_at, c.removed_at, c.existed_at_start, c.session_id, c.id, c.cgroup_id, k.id, c.container_id, c.boot_id
                 FROM cgroups c LEFT JOIN containers k ON k.id = c.container_id
                      AND (k.cgroup_path IS NULL OR c.path = k.cgroup_path OR substr(c.path, 1, length(k.cgroup_path) + 1) = k.cgroup_path || '/')
@@ -109,7 +109,7 @@ extension Investigation {
             statement.bind(1, r.since)
             statement.bind(2, r.until)
             if r.containerIDs != nil { statement.bindText(3, Investigation.jsonArray(r.cgroupRows)) }
-            try stream(statement, columns: 11, limit: selection.limit, into: &sink)
+            try stream(statement, columns: 12, limit: selection.limit, into: &sink)
         }
         try sink.end()
     }

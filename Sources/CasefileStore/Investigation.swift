@@ -78,7 +78,8 @@ public struct Investigation: Sendable {
         public var pods: Int64
     }
 
-    public func summary() throws -> Summary {
+    /// `countingKinds`: count events per kind (a scan of every event); false leaves `kinds` empty.
+    public func summary(countingKinds: Bool = true) throws -> Summary {
         try queue.read { db in
             // Every value is read as what it is, never trusted to be what the column says: a text
             // in an integer column, a huge number or invalid UTF-8 is shown, not a trap.
@@ -112,10 +113,10 @@ public struct Investigation: Sendable {
             // Folded rows count for every event they stand for (event_folds, schema 6 on): one
             // scan of events by kind, and the (few) folds looked up on their own — not a join per event.
             var perKind: [Int64: Int64] = [:]
-            for r in try Row.fetchAll(db, sql: "SELECT kind, count(*) FROM events GROUP BY kind") {
+            for r in countingKinds ? try Row.fetchAll(db, sql: "SELECT kind, count(*) FROM events GROUP BY kind") : [] {
                 if let kind = integer(r, 0) { perKind[kind, default: 0] = perKind[kind, default: 0].addingReportingOverflow(integer(r, 1) ?? 0).partialValue }
             }
-            if hasSettings {
+            if hasSettings && countingKinds {
                 for r in try Row.fetchAll(db, sql: "SELECT e.kind, total(f.count - 1) FROM event_folds f JOIN events e ON e.id = f.event_id GROUP BY e.kind") {
                     if let kind = integer(r, 0) {
                         let (sum, overflow) = perKind[kind, default: 0].addingReportingOverflow(integer(r, 1) ?? 0)

@@ -47,6 +47,11 @@ public struct CollectedListing: ListingSink, Sendable {
     public mutating func row(_ values: [SQLValue]) throws -> Bool { rows.append(values); return true }
     public mutating func end() throws {}
 
+    /// Each row as column name → value.
+    public var keyedRows: [[String: SQLValue]] {
+        rows.map { Dictionary(zip(columns.map(\.name), $0), uniquingKeysWith: { a, _ in a }) }
+    }
+
     /// The values of the column named `name`.
     public func column(_ name: String) -> [SQLValue] {
         guard let index = columns.firstIndex(where: { $0.name == name }) else { return [] }

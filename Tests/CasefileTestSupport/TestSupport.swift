@@ -127,12 +127,6 @@ extension Investigation {
     }
 }
 
-extension CollectedListing {
-    /// Each row as column name → value.
-    package var keyedRows: [[String: SQLValue]] {
-        rows.map { Dictionary(zip(columns.map(\.name), $0), uniquingKeysWith: { a, _ in a }) }
-    }
-}
 
 extension Selection {
     package init(kinds: [String] = [], containers: [String] = [], pid: Int64? = nil, limit: Int? = nil) {

@@ -8,8 +8,10 @@
 SWIFT ?= swift
 DB ?= ./casefile.db
 DEB_PACKAGES = libbpf-dev libelf-dev zlib1g-dev libsqlite3-dev sqlite3 pkg-config
+# What only the tests need: headless Chromium renders the HTML report (ReportRenderingTests).
+TEST_PACKAGES = chromium
 
-.PHONY: all deps build release record test unit runtimes protos-check bench bench-memory bench-bpf clean
+.PHONY: all deps test-deps build release record test unit runtimes protos-check bench bench-memory bench-bpf clean
 
 all: build
 
@@ -32,13 +34,20 @@ release: deps
 record: release
 	./.build/release/casefile record --db $(DB)
 
+test-deps:
+	@missing=$$(for p in $(TEST_PACKAGES); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "make: installing $$missing (for the tests)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
 # Container runtimes the tests use: dockerd, containerd with CRI, podman (see scripts/runtimes.sh).
 runtimes:
 	bash scripts/runtimes.sh all
 
 # Unit tests in parallel; integration tests one at a time: every recorder sees the whole host, so
 # recordings running at once would only add noise to each other.
-test: deps runtimes
+test: deps runtimes test-deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --filter CasefileUnitTests
 	$(SWIFT) test --skip-build --no-parallel --filter CasefileIntegrationTests

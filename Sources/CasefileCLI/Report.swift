@@ -65,7 +65,7 @@ struct ReportCommand: AsyncParsableCommand {
         let report = try ReportBuilder.build(path: database.db, options: options)
         let data: Data
         switch kind {
-        case .html: data = Data(MarkdownReport.render(report).utf8) // HTMLREPORT
+        case .html: data = Data(HTMLReport.render(report).utf8)
         case .json: data = try ReportJSON.render(report) + Data("\n".utf8)
         case .markdown, nil: data = Data(MarkdownReport.render(report).utf8)
         }

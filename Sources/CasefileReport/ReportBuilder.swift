@@ -159,19 +159,14 @@ public enum ReportBuilder {
         clock.mark("notable details")
         // Process trees of the containers with the most notable events
         var trees: [Report.ProcessTree] = []
-        let processCounts = try investigation.processCountsByContainer()
-        for c in containers.filter({ $0.notableEvents > 0 }).sorted(by: { $0.notableEvents > $1.notableEvents }).prefix(options.trees) {
-            var treeSelection = Selection()
-            treeSelection.containers = [c.id]
-            treeSelection.limit = options.treeLines
-            var listing = CollectedListing()
-            try investigation.tree(treeSelection, into: &listing)
-            let rows = listing.keyedRows
-            let lines: [Report.TreeLine] = rows.prefix(options.treeLines).map(treeLine)
-            trees.append(Report.ProcessTree(container: c.name ?? String(c.id.prefix(12)), containerID: c.id, lines: Array(lines),
-                                            leftOut: Int(max(0, (processCounts[c.id] ?? 0) - Int64(lines.count)))))
+        let treeContainers = containers.filter { $0.notableEvents > 0 }.sorted { $0.notableEvents > $1.notableEvents }.prefix(options.trees)
+        let drawn = try investigation.trees(ofContainers: treeContainers.map(\.id), lines: options.treeLines)
+        for c in treeContainers {
+            guard let tree = drawn[c.id] else { continue }
+            let lines: [Report.TreeLine] = tree.rows.map(treeLine)
+            trees.append(Report.ProcessTree(container: c.name ?? String(c.id.prefix(12)), containerID: c.id, lines: lines,
+                                            leftOut: max(0, tree.total - lines.count)))
         }
-
         clock.mark("process trees")
         // Sessions, scope, data quality
         let sessions = summary.sessions.map { s in

@@ -181,3 +181,55 @@ extension Investigation {
         try sink.end()
     }
 }
+
+extension Investigation {
+    /// The process trees of several containers at once (one scan of `processes`, not one per
+    /// container): for each, its first `lines` processes depth first (children in order of
+    /// start) as `treeColumns` rows, and how many processes it has in all.
+    public func trees(ofContainers ids: [String], lines: Int) throws -> [String: (rows: [[String: SQLValue]], total: Int)] {
+        try queue.read { db in
+            let containers = try cgroupContainers(db)
+            let wanted = Set(ids)
+            let cgroups = containers.filter { wanted.contains($0.value) }.map(\.key).sorted()
+            var members: [String: [Int64]] = [:]
+            var parentOf: [Int64: Int64] = [:]
+            var containerOf: [Int64: String] = [:]
+            let scan = try Row.fetchCursor(db, sql: """
+                SELECT id, parent_id, cgroup_row FROM processes WHERE cgroup_row IN (SELECT value FROM json_each(?)) ORDER BY started_at, id
+                """, arguments: [Investigation.jsonArray(cgroups)])
+            while let row = try scan.next() {
+                guard let id = integer(row, 0), let cgroup = integer(row, 2), let container = containers[cgroup] else { continue }
+                members[container, default: []].append(id)
+                containerOf[id] = container
+                if let parent = integer(row, 1), parent != id { parentOf[id] = parent }
+            }
+            let workloads = try workloads(db)
+            let lookup = try RawStatement(db, Self.processSelect + " WHERE p.id = ?")
+            var result: [String: (rows: [[String: SQLValue]], total: Int)] = [:]
+            for (container, ids) in members {
+                var children: [Int64: [Int64]] = [:]
+                for id in ids { if let parent = parentOf[id], containerOf[parent] == container { children[parent, default: []].append(id) } }
+                let roots = ids.filter { parentOf[$0].map { containerOf[$0] != container } ?? true }
+                var rows: [[String: SQLValue]] = []
+                var stack: [(id: Int64, depth: Int, last: Bool)] = roots.reversed().map { ($0, 0, true) }
+                var seen = Set<Int64>()
+                while let (id, depth, last) = stack.popLast(), rows.count < lines {
+                    guard seen.insert(id).inserted else { continue }
+                    lookup.bind(1, id)
+                    defer { lookup.reset() }
+                    guard try lookup.step() else { continue }
+                    let values = processValues(lookup, containers, workloads)
+                    let indent = String(repeating: "   ", count: max(0, depth - 1)) + (depth == 0 ? "" : last ? "└─ " : "├─ ")
+                    let tree = SQLValue.text(Array(indent.utf8) + Array("\(values[0].integer.map(String.init) ?? "?") ".utf8)
+                                             + (values[8].bytes ?? values[7].bytes ?? []))
+                    let all = [tree, values[2], values[3], values[4], values[6], .integer(Int64(depth)), .text(depth == 0 ? "root" : "descendant")] + values
+                    rows.append(Dictionary(zip(Self.treeColumns.map(\.name), all), uniquingKeysWith: { a, _ in a }))
+                    let kids = children[id] ?? []
+                    for (i, kid) in kids.enumerated().reversed() where depth < 1000 { stack.append((kid, depth + 1, i == kids.count - 1)) }
+                }
+                result[container] = (rows, ids.count)
+            }
+            return result
+        }
+    }
+}

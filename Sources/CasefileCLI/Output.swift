@@ -261,10 +261,10 @@ struct TableWriter {
         for (i, cell) in cells.enumerated() {
             if i == cells.count - 1 {
                 let room = (lineWidth ?? .max) - out.count
-                out += cell.count > room && room > 1 ? String(cell.prefix(room - 1)) + "…" : cell
+                out += cell.count > room && room > 1 ? String(cell.prefix(room - 1)) + "…" : room <= 1 && cell.count > max(room, 0) ? "…" : cell
                 break
             }
-            let width = widths[i]
+            let width = max(1, widths[i]) // an empty name over empty values still gets a column
             let fitted = cell.count > width ? String(cell.prefix(width - 1)) + "…" : cell
             out += fitted + String(repeating: " ", count: width - fitted.count) + "  "
         }

@@ -95,8 +95,8 @@ extension Investigation {
                     let key = String(name.dropFirst())
                     unknown.remove(key)
                     let given = parameters[key] ?? defaults[key] ?? nil
-                    let value: SQLValue = given.map(Investigation.parameterValue) ?? .null
-                    _ = statement.bind(name: key, value: value)
+                    // bound by position: the same key may be written :key, @key or $key
+                    statement.bind(index, value: given.map(Investigation.parameterValue) ?? .null)
                 }
                 if let key = unknown.sorted().first {
                     throw StoreError.badQuery("this query takes no parameter '\(SafeText.escape(key))'")

@@ -100,7 +100,10 @@ extension Investigation {
             anyOf(selection.containers, "(substr(k.id, 1, length(?)) = ? OR k.name = ?)", 3)
             anyOf(selection.pods, "(p.name = ? OR p.namespace || '/' || p.name = ? OR substr(k.pod_uid, 1, length(?)) = ?)", 4)
             anyOf(selection.namespaces, "p.namespace = ?", 1)
-            anyOf(selection.images, "(substr(k.image, 1, length(?)) = ? OR substr(k.image_digest, 1, length(?)) = ? OR substr(k.image_digest, 8, length(?)) = ?)", 6)
+            // image reference prefix; digest prefix, also inside a repo digest (repo@sha256:…),
+            // with or without 'sha256:'; or the image id
+            let digest = "(CASE WHEN instr(k.image_digest, '@') > 0 THEN substr(k.image_digest, instr(k.image_digest, '@') + 1) ELSE k.image_digest END)"
+            anyOf(selection.images, "(substr(k.image, 1, length(?)) = ? OR substr(k.image_digest, 1, length(?)) = ? OR substr(\(digest), 1, length(?)) = ? OR substr(\(digest), 8, length(?)) = ? OR substr(k.image_id, 1, length(?)) = ?)", 10)
             let ids = try String.fetchAll(db, sql: """
                 SELECT k.id FROM containers k LEFT JOIN pods p ON p.uid = k.pod_uid
                 WHERE \(conditions.joined(separator: " AND ")) ORDER BY k.id

@@ -198,6 +198,10 @@ extension Investigation {
                 rows.append(row(end, "recording_stopped", session: id, details: "session \(id.map(String.init) ?? "?") on \(host), \(clean)"))
             }
         }
-        return rows.sorted { $0.ts < $1.ts }
+        // Same time: a fixed order (kind, then container id, then session), never the order of a dictionary.
+        func key(_ r: DerivedRow) -> (Int64, String, String, Int64) {
+            (r.ts, r.values[1].string ?? "", r.values[11].string ?? "", r.values[9].integer ?? 0)
+        }
+        return rows.sorted { key($0) < key($1) }
     }
 }

@@ -63,6 +63,9 @@ final class RawStatement {
         }
         guard rc == SQLITE_OK, let stmt else {
             sqlite3_finalize(stmt)
+            if rc == SQLITE_OK {
+                throw StoreError.badQuery("no statement (empty, or only a comment): give one SELECT")
+            }
             if rc == SQLITE_MISUSE {
                 throw StoreError.badQuery("only one statement at a time: run each SELECT on its own")
             }

@@ -120,8 +120,8 @@ public enum CaseFileVerifier {
                   let changed = int(row, "changed_rows") else {
                 bad += 1
                 report.firstBadSeal = report.firstBadSeal.map { min($0, expectedID) } ?? expectedID
-                report.problems.append("the seal after batch \(expectedID - 1) has a column of the wrong type (the seals table was edited)")
-                expectedID += 1
+                report.problems.append("the seal after batch \(expectedID &- 1) has a column of the wrong type (the seals table was edited)")
+                expectedID &+= 1
                 continue
             }
             let header = SealHeader(
@@ -131,7 +131,7 @@ public enum CaseFileVerifier {
             let stored = bytes(row["digest"])
             var wrong: [String] = []
             if header.id != expectedID {
-                wrong.append(header.id > expectedID ? "seals \(expectedID)–\(header.id - 1) are missing" : "seal \(header.id) is out of order")
+                wrong.append(header.id > expectedID ? "seals \(expectedID)–\(header.id &- 1) are missing" : "seal \(header.id) is out of order")
             }
             if header.prev != prev { wrong.append("it does not chain to the seal before it") }
             let (digest, covered) = try reader.digest(header)
@@ -150,7 +150,7 @@ public enum CaseFileVerifier {
             report.gaps += covered.gaps
             report.seals += 1
             prev = stored
-            expectedID = header.id + 1
+            expectedID = header.id &+ 1 // an edited id of Int64.max is a finding above, not a trap here
         }
         if bad > listed { report.problems.append("… and \(bad - listed) more batches that do not match their seals") }
         report.head = report.seals > 0 ? prev.hex : nil
@@ -297,7 +297,7 @@ public enum CaseFileVerifier {
                 SELECT count(*) FROM (SELECT table_name, row_key FROM seal_rows WHERE seal_id IN (SELECT id FROM seals)
                     GROUP BY table_name, row_key HAVING max(seal_id) > ? AND min(seal_id) <= ?)
                 """, arguments: [at, at]) ?? 0
-            report.notes.append("the head you expect is batch \(at): batches \(at + 1)–\(report.seals) were sealed after it, and no head you kept vouches for them"
+            report.notes.append("the head you expect is batch \(at): batches \(at &+ 1)–\(report.seals) were sealed after it, and no head you kept vouches for them"
                                 + (resealed > 0 ? "; they changed \(resealed) rows sealed before it" : ""))
             if report.outcome == .verified { report.outcome = .unfinished }
         } else if report.outcome == .unfinished {

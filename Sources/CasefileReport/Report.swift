@@ -6,7 +6,8 @@
 /// Every string that came from the recorded host (names, argv, paths, labels, errors) is held
 /// escaped the way the CLI shows it (`SafeText`: `\n`, `\x1B`, `\xFF`, `\u{202E}`): readable,
 /// inert in every format, and reversible to the recorded bytes. Times are UTC nanoseconds
-/// (`…Ns`) with an ISO 8601 rendering beside them where a person reads them.
+/// (`…Ns`) with an ISO 8601 rendering beside them where a person reads them. In JSON an optional
+/// field without a value is left out (not written as null).
 public struct Report: Codable, Sendable {
     /// The shape of this document: `casefile-report/1`.
     public var format = "casefile-report/1"

@@ -75,9 +75,17 @@ public enum ReportBuilder {
             guard let id else { return nil }
             return byID[id].map { containers[$0].name ?? String(id.prefix(12)) } ?? String(id.prefix(12))
         }
-        let perKind = try investigation.activity(selection) { a in
+        var runtimeProcesses = Set<Int64>()
+        let totals = try investigation.activity(selection) { a in
             guard let kind = a.kind else { return true }
-            if let category = category(a, kind) {
+            // A process that ran a container runtime (argv[0] runc, crun, …): what it does next is
+            // the runtime setting a container up (its re-executed copy is named "exe").
+            if kind == .exec, let key = a.processKey {
+                let argv0 = a.argv0.map { String(decoding: $0.split(separator: UInt8(ascii: "/")).last ?? [], as: UTF8.self) } ?? ""
+                if runtimeNames.contains(where: { argv0.hasPrefix($0) }) { runtimeProcesses.insert(key) } else { runtimeProcesses.remove(key) }
+            }
+            let fromRuntime = a.processKey.map(runtimeProcesses.contains) ?? false
+            if let category = fromRuntime && kind != .connect ? "runtime-setup" : category(a, kind) {
                 notable.add(a, category: category)
                 if let id = a.containerID, let index = byID[id] { containers[index].notableEvents += 1 }
             }
@@ -154,7 +162,7 @@ public enum ReportBuilder {
         events.sort { ($0.timeNs, $0.category) < ($1.timeNs, $1.category) }
         var counts = notable.counts
         counts["lifecycle", default: 0] += Int64(lifecycle.filter { $0.category == "lifecycle" }.count)
-        counts["loss", default: 0] += Int64(gaps.count)
+        if !gaps.isEmpty { counts["loss", default: 0] += Int64(gaps.count) }
 
         clock.mark("notable details")
         // Process trees of the containers with the most notable events
@@ -177,7 +185,7 @@ public enum ReportBuilder {
                            runtimes: s.runtimes.map(SafeText.escape), eventsRecorded: s.settings.map { SafeText.escape($0.eventsRecorded) },
                            scope: s.settings?.scope.map(SafeText.escape), warnings: s.warnings.map(SafeText.escape))
         }
-        let kindCounts = perKind.map { (kind: $0.key.name, count: $0.value) }.sorted { ($0.count, $1.kind) > ($1.count, $0.kind) }
+        let kindCounts = totals.perKind.map { (kind: $0.key.name, count: $0.value) }.sorted { ($0.count, $1.kind) > ($1.count, $0.kind) }
         let failures = containers.filter { $0.enrichment.hasPrefix("failed") || $0.enrichment == "not answered" }.map {
             Report.EnrichmentFailure(containerID: $0.id, container: $0.name, error: $0.enrichment)
         }
@@ -224,8 +232,7 @@ public enum ReportBuilder {
             if v.outcome == .tampered { statements.insert("verify: the file was changed after it was sealed — treat everything below with care.", at: 0) }
         }
         clock.mark("hash and verify")
-        let activities = events.map(\.timeNs)
-        let first = activities.min() ?? summary.firstEvent, last = activities.max() ?? summary.lastEvent
+        let first = totals.first ?? summary.firstEvent, last = totals.last ?? summary.lastEvent
         var headlines: [String] = []
         for (category, count) in counts.sorted(by: { $0.key < $1.key }) where count > 0 { headlines.append("\(count) \(category)") }
 

@@ -1,7 +1,8 @@
 import CasefileModel
 import Foundation
 
-/// The report as JSON: `Report`'s shape exactly (keys sorted, documented in docs/REPORT.md).
+/// The report as JSON: `Report`'s shape exactly (keys sorted; documented in Report.swift; an
+/// optional field without a value is left out, not written as null).
 public enum ReportJSON {
     public static func render(_ report: Report) throws -> Data {
         let encoder = JSONEncoder()

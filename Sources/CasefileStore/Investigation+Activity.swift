@@ -51,17 +51,25 @@ extension Investigation {
 
     /// Streams the events in scope a report looks closer at (`looksAt`), in table order (not
     /// time order: `time` says when), with their strings resolved; `body` returns false to stop.
-    /// Returns the number of events per kind in scope (folded repeats counted), all kinds.
+    /// Returns the number of events per kind in scope (folded repeats counted), all kinds, and
+    /// the times of the first and last of them.
+    public struct ActivityTotals: Sendable {
+        public var perKind: [EventKind: Int64]
+        public var first: Int64?
+        public var last: Int64?
+    }
+
     @discardableResult
-    public func activity(_ selection: Selection, _ body: (Activity) throws -> Bool) throws -> [EventKind: Int64] {
+    public func activity(_ selection: Selection, _ body: (Activity) throws -> Bool) throws -> ActivityTotals {
         try queue.read { db in
+            var first: Int64?, last: Int64?
             var perKind = [Int64](repeating: 0, count: EventKind.allCases.map(\.rawValue).max().map { $0 + 1 } ?? 64)
-            func counted() -> [EventKind: Int64] {
+            func counted() -> ActivityTotals {
                 var result: [EventKind: Int64] = [:]
                 for (raw, count) in perKind.enumerated() where count > 0 {
                     if let kind = EventKind(rawValue: raw) { result[kind] = count }
                 }
-                return result
+                return ActivityTotals(perKind: result, first: first, last: last)
             }
             let r = try resolve(selection, db)
             let containers = try cgroupContainers(db)
@@ -103,6 +111,9 @@ extension Investigation {
                 let kindID = statement.isNull(2) ? -1 : statement.int64(2)
                 let count = folds.isEmpty ? 1 : folds[id] ?? 1
                 if kindID >= 0 && kindID < perKind.count { perKind[Int(kindID)] &+= count }
+                let time = statement.int64(1)
+                if first.map({ time < $0 }) ?? true { first = time }
+                if last.map({ time > $0 }) ?? true { last = time }
                 let kind = EventKind(rawValue: Int(kindID))
                 let aux = statement.value(7).integer, ret = statement.value(6).integer
                 guard Self.looksAt(kind, aux: aux, ret: ret) else { continue }

@@ -363,8 +363,16 @@ enum JSONLines {
             let length = b >= 0xF0 && b <= 0xF4 ? 4 : b >= 0xE0 ? (b <= 0xEF ? 3 : 0) : b >= 0xC2 ? 2 : 0
             if length > 0, i + length <= bytes.count,
                let scalar = String(validating: bytes[i..<(i + length)], as: UTF8.self)?.unicodeScalars.first {
-                if (0x80...0x9F).contains(scalar.value) || scalar.value == 0x2028 || scalar.value == 0x2029 {
-                    out += Array(String(format: "\\u%04x", scalar.value).utf8)
+                // C1 controls, line separators and format characters (bidi overrides, BOM, zero
+                // width, tags) as \u escapes: the same text, but no JSON reader drops or obeys them
+                if (0x80...0x9F).contains(scalar.value) || scalar.value == 0x2028 || scalar.value == 0x2029
+                    || scalar.properties.generalCategory == .format {
+                    if scalar.value > 0xFFFF {
+                        let v = scalar.value - 0x10000
+                        out += Array(String(format: "\\u%04x\\u%04x", 0xD800 + (v >> 10), 0xDC00 + (v & 0x3FF)).utf8)
+                    } else {
+                        out += Array(String(format: "\\u%04x", scalar.value).utf8)
+                    }
                 } else {
                     out += bytes[i..<(i + length)]
                 }

@@ -5,7 +5,16 @@ import Foundation
 
 struct Info: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "What a case file holds: sessions, counts per event kind, losses, time span. Read-only."
+        abstract: "What a case file holds: sessions, counts per event kind, losses, time span. Read-only.",
+        discussion: """
+            Says also what each session chose to record (events, scope, folding), what was not \
+            attached, which runtimes were asked, and what in the file's schema differs from \
+            Casefile's.
+
+            Examples:
+              casefile info --db case.db
+              casefile info --db /mnt/evidence/case.db     # a copy on a read-only medium: nothing is written
+            """
     )
 
     @OptionGroup var database: DatabaseOption

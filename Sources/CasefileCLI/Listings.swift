@@ -21,12 +21,9 @@ struct Containers: AsyncParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
-        let investigation = try Investigate.open(database)
-        var selection = Selection()
-        workload.apply(to: &selection)
-        try time.apply(to: &selection, investigation)
-        selection.limit = output.limit
-        try output.write { try investigation.containers(selection, into: &$0) }
+        try Investigate.listing(database, workload, time, output) { investigation, selection, sink in
+            try investigation.containers(selection, into: &sink)
+        }
     }
 }
 
@@ -45,12 +42,9 @@ struct Pods: AsyncParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
-        let investigation = try Investigate.open(database)
-        var selection = Selection()
-        workload.apply(to: &selection)
-        try time.apply(to: &selection, investigation)
-        selection.limit = output.limit
-        try output.write { try investigation.pods(selection, into: &$0) }
+        try Investigate.listing(database, workload, time, output) { investigation, selection, sink in
+            try investigation.pods(selection, into: &sink)
+        }
     }
 }
 
@@ -72,12 +66,9 @@ struct Cgroups: AsyncParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
-        let investigation = try Investigate.open(database)
-        var selection = Selection()
-        workload.apply(to: &selection)
-        try time.apply(to: &selection, investigation)
-        selection.limit = output.limit
-        try output.write { try investigation.cgroups(selection, into: &$0) }
+        try Investigate.listing(database, workload, time, output) { investigation, selection, sink in
+            try investigation.cgroups(selection, into: &sink)
+        }
     }
 }
 
@@ -111,14 +102,9 @@ struct Ps: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let investigation = try Investigate.open(database)
-        var selection = Selection()
-        workload.apply(to: &selection)
-        try time.apply(to: &selection, investigation)
-        selection.pid = pid
-        selection.descendants = descendants
-        selection.limit = output.limit
-        try output.write { try investigation.processes(selection, into: &$0) }
+        try Investigate.listing(database, workload, time, output, configure: { $0.pid = pid; $0.descendants = descendants }) {
+            investigation, selection, sink in try investigation.processes(selection, into: &sink)
+        }
     }
 }
 
@@ -150,11 +136,8 @@ struct Tree: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let investigation = try Investigate.open(database)
-        var selection = Selection()
-        workload.apply(to: &selection)
-        selection.pid = pid
-        selection.limit = output.limit
-        try output.write { try investigation.tree(selection, into: &$0) }
+        try Investigate.listing(database, workload, nil, output, configure: { $0.pid = pid }) { investigation, selection, sink in
+            try investigation.tree(selection, into: &sink)
+        }
     }
 }

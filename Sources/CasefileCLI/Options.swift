@@ -153,4 +153,18 @@ enum Investigate {
         if !text.isEmpty { FileHandle.standardError.write(Data(text.utf8)) }
         return investigation
     }
+
+    /// A listing command: opens the file, makes the selection from the workload and time options
+    /// (`configure` adds the command's own), and writes what `list` produces in the chosen format.
+    static func listing(_ database: DatabaseOption, _ workload: WorkloadOptions, _ time: TimeOptions?, _ output: OutputOptions,
+                        configure: (inout Selection) -> Void = { _ in },
+                        _ list: (Investigation, Selection, inout AnyListingSink) throws -> Void) throws {
+        let investigation = try open(database)
+        var selection = Selection()
+        workload.apply(to: &selection)
+        try time?.apply(to: &selection, investigation)
+        configure(&selection)
+        selection.limit = output.limit
+        try output.write { try list(investigation, selection, &$0) }
+    }
 }

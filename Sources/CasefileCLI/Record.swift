@@ -8,7 +8,16 @@ import ServiceLifecycle
 struct Record: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Record this host into a case file until Ctrl-C, SIGTERM or --duration.",
-        discussion: "Needs root: it loads eBPF programs. Events are appended to the case file; an existing case file gets a new session."
+        discussion: """
+            Needs root: it loads eBPF programs. Events are appended to the case file; an existing case \
+            file gets a new session. At the stop it prints the seal chain's head: keep it elsewhere \
+            (`casefile verify --expect HEAD` proves the file unchanged since).
+
+            Examples:
+              sudo casefile record --db case.db
+              sudo casefile record --db case.db --duration 600 --events process,file,network
+              sudo casefile record --db case.db --exclude-host --container web --pod prod/api
+            """
     )
 
     @OptionGroup var database: DatabaseOption

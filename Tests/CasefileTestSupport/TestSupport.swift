@@ -137,3 +137,15 @@ extension Selection {
         self.limit = limit
     }
 }
+
+/// Runs long blocking work on a thread of its own, not on Swift concurrency's cooperative pool
+/// (as many threads as cores: two here). A synchronous test that computes for seconds holds a
+/// pool thread all that time; a few of them in parallel starve every async test of the run, and
+/// the timing tests (a refusal well before its timeout) then fail for no fault of the code.
+package func onOwnThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        let thread = Thread { continuation.resume(with: Result { try body() }) }
+        thread.stackSize = 8 << 20
+        thread.start()
+    }
+}

@@ -43,4 +43,20 @@ import Testing
         let duration = try CasefileCommand.run(["record", "--duration", "-3"])
         #expect(duration.status != 0)
     }
+
+    /// Every command's --help shows examples; the completion scripts name every command.
+    @Test func helpHasExamplesAndCompletionsNameEveryCommand() throws {
+        let commands = ["record", "timeline", "containers", "pods", "cgroups", "ps", "tree", "query", "sql", "report", "info", "verify"]
+        for command in commands {
+            let help = try CasefileCommand.run([command, "--help"])
+            #expect(help.status == 0 && help.stdout.contains("Examples:"), "\(command) --help: \(help.stdout.suffix(200))")
+        }
+        for shell in ["bash", "zsh", "fish"] {
+            let script = try CasefileCommand.run(["--generate-completion-script", shell])
+            #expect(script.status == 0, "\(shell): \(script.stderr)")
+            for command in commands { #expect(script.stdout.contains(command), "\(shell) completion names \(command)") }
+        }
+        let queries = try CasefileCommand.run(["--generate-completion-script", "bash"])
+        #expect(queries.stdout.contains("shells-in-containers"), "query names complete")
+    }
 }

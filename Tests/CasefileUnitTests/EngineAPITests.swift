@@ -80,7 +80,7 @@ struct EngineAPITests {
 
     @Test func junkServerIsBadResponse() async throws {
         let server = try await FakeRuntimeServer.start(.raw("SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n", close: true))
-        try await withEngineClient(socket: server.path, timeout: .seconds(2)) { client in
+        try await withEngineClient(socket: server.path, timeout: .seconds(20)) { client in
             let error = await caught { _ = try await client.inspect(containerID: "abc") }
             expectKind(error, "badResponse")
             #expect("\(error.map { "\($0)" } ?? "")".contains(server.path))
@@ -104,7 +104,8 @@ struct EngineAPITests {
             default: FakeAnswer(status: .notFound, body: #"{"message":"No such container"}"#)
             }
         })
-        try await withEngineClient(socket: server.path, timeout: .seconds(2)) { client in
+        // The timeout is only a bound: answers come at once, but a busy test run can delay them.
+        try await withEngineClient(socket: server.path, timeout: .seconds(20)) { client in
             for id in ["html", "wrongtype", "array", "badlabels", "empty", "badimage"] {
                 let error = await caught { _ = try await client.inspect(containerID: id) }
                 expectKind(error, "badResponse", id)

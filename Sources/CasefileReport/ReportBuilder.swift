@@ -151,8 +151,9 @@ public enum ReportBuilder {
             lifecycle.append(.init(timeNs: t, time: Display.utc(t), category: "loss", kind: "events_lost", container: nil, containerID: nil,
                                    pod: nil, pid: nil, processKey: nil, comm: nil, details: SafeText.escape(details)))
         }
-        var events = try notable.kept.map { a, category -> Report.NotableEvent in
-            let line = try investigation.eventLine(a.eventID)
+        let lines = try investigation.eventLines(notable.kept.map(\.0.eventID))
+        var events = notable.kept.map { a, category -> Report.NotableEvent in
+            let line = lines[a.eventID]
             return Report.NotableEvent(timeNs: a.time, time: Display.utc(a.time), category: category, kind: a.kind?.name ?? "?",
                                        container: line?.container, containerID: a.containerID, pod: line?.pod, pid: a.pid,
                                        processKey: a.processKey, comm: line?.comm,
@@ -254,7 +255,8 @@ public enum ReportBuilder {
                            leftOut: notable.leftOut.sorted { $0.key < $1.key }.map { .init(category: $0.key, count: $0.value) }),
             processTrees: trees,
             networkPeers: Array(peers.values.sorted { ($0.count, $1.firstNs) > ($1.count, $0.firstNs) }.prefix(options.peers)),
-            files: Array(files.values.sorted { (sensitive($0.path) ? 1 : 0, $0.count) > (sensitive($1.path) ? 1 : 0, $1.count) }.prefix(options.files)),
+            files: Array(files.values.map { (sensitive($0.path) ? 1 : 0, $0) }.sorted { ($0.0, $0.1.count, $1.1.firstNs) > ($1.0, $1.1.count, $0.1.firstNs) || (($0.0, $0.1.count, $0.1.firstNs) == ($1.0, $1.1.count, $1.1.firstNs) && ($0.1.path, $0.1.action) < ($1.1.path, $1.1.action)) }
+                .prefix(options.files).map(\.1)),
             dataQuality: .init(gaps: gaps, lostEvents: lost, enrichmentFailures: failures, unrecorded: unrecorded,
                                schemaDifferences: differences.map(SafeText.escape), statements: statements))
     }

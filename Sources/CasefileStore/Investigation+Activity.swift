@@ -109,14 +109,15 @@ extension Investigation {
                 // Most events are only counted: two integer reads.
                 let id = statement.int64(0)
                 let kindID = statement.isNull(2) ? -1 : statement.int64(2)
-                let count = folds.isEmpty ? 1 : folds[id] ?? 1
-                if kindID >= 0 && kindID < perKind.count { perKind[Int(kindID)] &+= count }
+                // folded repeats are added per kind after the loop (one join, not a lookup per event)
+                if kindID >= 0 && kindID < perKind.count { perKind[Int(kindID)] &+= 1 }
                 let time = statement.int64(1)
                 if first.map({ time < $0 }) ?? true { first = time }
                 if last.map({ time > $0 }) ?? true { last = time }
                 let kind = EventKind(rawValue: Int(kindID))
                 let aux = statement.value(7).integer, ret = statement.value(6).integer
                 guard Self.looksAt(kind, aux: aux, ret: ret) else { continue }
+                let count = folds.isEmpty ? 1 : folds[id] ?? 1
                 var activity = Activity(
                     eventID: id, time: statement.value(1).integer ?? 0, kind: kind,
                     pid: statement.value(3).integer, processKey: statement.value(4).integer,
@@ -149,23 +150,44 @@ extension Investigation {
                 }
                 guard try body(activity) else { return counted() }
             }
+            if !folds.isEmpty {
+                // the folds drive (CROSS JOIN, +ts): otherwise SQLite may walk every event by time
+                var foldSQL = "SELECT e.kind, total(f.count - 1) FROM event_folds f CROSS JOIN events e ON e.id = f.event_id WHERE +e.ts >= ? AND +e.ts <= ?"
+                var arguments: StatementArguments = [r.since, r.until]
+                if r.containerIDs != nil {
+                    foldSQL += " AND e.cgroup_row IN (SELECT value FROM json_each(?))"
+                    arguments += [Investigation.jsonArray(r.cgroupRows)]
+                }
+                for row in try Row.fetchAll(db, sql: foldSQL + " GROUP BY e.kind", arguments: arguments) {
+                    if let kind = integer(row, 0), kind >= 0, kind < Int64(perKind.count) { perKind[Int(kind)] &+= integer(row, 1) ?? 0 }
+                }
+            }
             return counted()
         }
     }
 
     /// How the timeline shows one event: its details, comm, container and pod (escaped text).
     public func eventLine(_ id: Int64) throws -> (details: String, comm: String?, container: String?, pod: String?)? {
+        try eventLines([id])[id]
+    }
+
+    /// `eventLine` for many events: one statement prepared once (the view is large to prepare).
+    public func eventLines(_ ids: [Int64]) throws -> [Int64: (details: String, comm: String?, container: String?, pod: String?)] {
         try queue.read { db in
             let statement = try RawStatement(db, "SELECT details, comm, container, pod, kind_id, argv, argv_truncated FROM event_lines WHERE id = ?")
-            defer { statement.reset() }
-            statement.bind(1, id)
-            guard try statement.step() else { return nil }
-            var details = SafeText.escape(statement.value(0).bytes ?? [])
-            if statement.value(4).integer == Int64(EventKind.exec.rawValue), let argv = statement.value(5).bytes {
-                details = Display.commandLine(argv: argv, truncated: (statement.value(6).integer ?? 0) != 0)
+            var lines: [Int64: (details: String, comm: String?, container: String?, pod: String?)] = [:]
+            for id in ids {
+                statement.bind(1, id)
+                defer { statement.reset() }
+                guard try statement.step() else { continue }
+                var details = SafeText.escape(statement.value(0).bytes ?? [])
+                if statement.value(4).integer == Int64(EventKind.exec.rawValue), let argv = statement.value(5).bytes {
+                    details = Display.commandLine(argv: argv, truncated: (statement.value(6).integer ?? 0) != 0)
+                }
+                lines[id] = (details, statement.value(1).bytes.map(SafeText.escape), statement.value(2).bytes.map(SafeText.escape),
+                             statement.value(3).bytes.map(SafeText.escape))
             }
-            return (details, statement.value(1).bytes.map(SafeText.escape), statement.value(2).bytes.map(SafeText.escape),
-                    statement.value(3).bytes.map(SafeText.escape))
+            return lines
         }
     }
 
@@ -197,7 +219,7 @@ extension Investigation {
             }
             let hasFolds = try Bool.fetchOne(db, sql: "SELECT count(*) > 0 FROM sqlite_master WHERE name = 'event_folds'") ?? false
             if hasFolds {
-                for row in try Row.fetchAll(db, sql: "SELECT e.kind, total(f.count - 1) FROM event_folds f JOIN events e ON e.id = f.event_id WHERE \(filter) GROUP BY e.kind", arguments: arguments) {
+                for row in try Row.fetchAll(db, sql: "SELECT e.kind, total(f.count - 1) FROM event_folds f CROSS JOIN events e ON e.id = f.event_id WHERE \(filter.replacingOccurrences(of: "e.ts", with: "+e.ts")) GROUP BY e.kind", arguments: arguments) {
                     if let kind = integer(row, 0) {
                         let (sum, overflow) = counts[kind, default: 0].addingReportingOverflow(integer(row, 1) ?? 0)
                         counts[kind] = overflow ? .max : sum

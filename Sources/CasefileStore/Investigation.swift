@@ -117,7 +117,7 @@ public struct Investigation: Sendable {
                 if let kind = integer(r, 0) { perKind[kind, default: 0] = perKind[kind, default: 0].addingReportingOverflow(integer(r, 1) ?? 0).partialValue }
             }
             if hasSettings && countingKinds {
-                for r in try Row.fetchAll(db, sql: "SELECT e.kind, total(f.count - 1) FROM event_folds f JOIN events e ON e.id = f.event_id GROUP BY e.kind") {
+                for r in try Row.fetchAll(db, sql: "SELECT e.kind, total(f.count - 1) FROM event_folds f CROSS JOIN events e ON e.id = f.event_id GROUP BY e.kind") {
                     if let kind = integer(r, 0) {
                         let (sum, overflow) = perKind[kind, default: 0].addingReportingOverflow(integer(r, 1) ?? 0)
                         perKind[kind] = overflow ? .max : sum

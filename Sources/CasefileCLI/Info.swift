@@ -23,7 +23,7 @@ struct Info: AsyncParsableCommand {
         let investigation = try Investigate.open(database, schemaWarning: false)
         let s = try investigation.summary()
         var out = "Case file \(SafeText.escape(database.db)) (schema version \(s.schemaVersion))\n"
-        out += SchemaWarning.text(path: database.db)
+        out += SchemaWarning.text(investigation)
         if let first = s.firstEvent, let last = s.lastEvent {
             out += "Events from \(Display.utc(first)) to \(Display.utc(last))\n"
         } else {
@@ -72,10 +72,10 @@ struct Info: AsyncParsableCommand {
 /// What `info` and `timeline` say when the file's schema is not what Casefile makes: they read on
 /// (through Casefile's own view definitions when the version is current), and say what differs.
 enum SchemaWarning {
-    static func text(path: String) -> String {
+    static func text(_ investigation: Investigation) -> String {
         let problems: [String]
         do {
-            problems = try CaseFile.schemaDifferences(path: path)
+            problems = try investigation.schemaDifferences()
         } catch {
             return "WARNING: the schema could not be compared with Casefile's: \(SafeText.escape("\(error)"))\n"
         }

@@ -149,7 +149,7 @@ enum Investigate {
     static func open(_ database: DatabaseOption, schemaWarning: Bool = true) throws -> Investigation {
         let investigation = try Investigation(path: database.db)
         var text = investigation.notes.map { "casefile: note: \(SafeText.escape($0))\n" }.joined()
-        if schemaWarning { text += SchemaWarning.text(path: database.db) }
+        if schemaWarning { text += SchemaWarning.text(investigation) }
         if !text.isEmpty { FileHandle.standardError.write(Data(text.utf8)) }
         return investigation
     }

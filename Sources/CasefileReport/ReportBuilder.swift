@@ -214,7 +214,7 @@ public enum ReportBuilder {
         }
         if !failures.isEmpty { statements.append("\(failures.count) containers were not named by their runtime (see enrichment failures).") }
         if filesLeftOut > 0 { statements.append("\(filesLeftOut) file changes on more paths than the report tracks were counted but not listed.") }
-        let differences = (try? CaseFile.schemaDifferences(path: path)) ?? ["the schema could not be compared"]
+        let differences = (try? investigation.schemaDifferences()) ?? ["the schema could not be compared"]
         if !differences.isEmpty { statements.append("The file's schema is not what Casefile makes: it was changed after recording.") }
 
         clock.mark("summary and data quality")

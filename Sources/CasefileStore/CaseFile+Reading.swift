@@ -201,13 +201,17 @@ extension CaseFile {
     public static func schemaDifferences(path: String) throws -> [String] {
         let queue = try openForReading(path: path, throughCasefileViews: false).queue
         defer { try? queue.close() }
-        return try queue.read { db in
-            do {
-                try checkSchema(db, path: path)
-                return []
-            } catch StoreError.foreignSchema(_, let problems) {
-                return problems
-            }
+        return try queue.read { try schemaDifferences($0, path: path) }
+    }
+
+    /// The same, on a connection already open (its TEMP views are not the file's: only the
+    /// file's own schema, `sqlite_master`, is compared).
+    static func schemaDifferences(_ db: Database, path: String) throws -> [String] {
+        do {
+            try checkSchema(db, path: path)
+            return []
+        } catch StoreError.foreignSchema(_, let problems) {
+            return problems
         }
     }
 }

@@ -18,6 +18,12 @@ public struct Investigation: Sendable {
         schemaVersion = opened.schemaVersion
     }
 
+    /// What differs between the file's schema and Casefile's (`CaseFile.schemaDifferences`),
+    /// read on this connection: no second open of the file.
+    public func schemaDifferences() throws -> [String] {
+        try queue.read { try CaseFile.schemaDifferences($0, path: path) }
+    }
+
     /// The time of the last event (a folded row's last repeat included); nil when there is none.
     public func lastEventTime() throws -> Int64? {
         try queue.read { db in

@@ -58,8 +58,9 @@ extension Enricher {
             submit(containerID: event.containerID, runtimeGuess: clients[index].runtime)
         case .start:
             remember(event, client: index)
-            if answeredBeforeStart.contains(event.containerID) {
-                startedAfterAnswer(event.containerID, runtimeGuess: clients[index].runtime)
+            if let answered = answeredBeforeStart[event.containerID] {
+                // only the runtime that answered asks again; another one's start changes nothing
+                if answered == index { startedAfterAnswer(event.containerID, client: index) }
             } else {
                 submit(containerID: event.containerID, runtimeGuess: clients[index].runtime)
             }

@@ -81,7 +81,9 @@ public actor Enricher {
     private var inFlight: Set<String> = []
     /// Answered before they started (asked at create time): no pid yet, so not confirmed.
     /// Their start event asks again (`startedAfterAnswer`). Bounded like `done`.
-    var answeredBeforeStart: Set<String> = []
+    /// The value is the client that answered: only its own start event asks it again (another
+    /// runtime seeing the same container, e.g. dockerd's containerd, must not answer over it).
+    var answeredBeforeStart: [String: Int] = [:]
     var waiting: [String: (request: Request, attempts: Int, next: ContinuousClock.Instant)] = [:]
 
     public init(clients: [any RuntimeClient], configuration: Configuration = Configuration(),
@@ -220,9 +222,11 @@ public actor Enricher {
                 sink(.enriched(metadata))
                 if metadata.pid == nil && client.api != .cri {
                     if answeredBeforeStart.count >= configuration.doneMemory { answeredBeforeStart.removeAll(keepingCapacity: true) }
-                    answeredBeforeStart.insert(request.containerID)
-                    // Its start event came while it was being asked: ask again now.
-                    if lastEvents[request.containerID]?.event.action == .start { startedAfterAnswer(request.containerID, runtimeGuess: request.runtimeGuess) }
+                    answeredBeforeStart[request.containerID] = index
+                    // Its start event (from the same runtime) came while it was being asked: ask again now.
+                    if let last = lastEvents[request.containerID], last.event.action == .start, last.client == index {
+                        startedAfterAnswer(request.containerID, client: index)
+                    }
                 }
                 if KubeletLabels.isManagedByCRI(metadata.labels), client.api != .cri, clients.contains(where: { $0.api == .cri }) {
                     // containerd's own API answered first for a container its CRI plugin manages (the
@@ -274,10 +278,11 @@ public actor Enricher {
 
     /// A container answered for before it started has started: its runtime now names its pid,
     /// whose cgroup confirms it (`Pipeline.confirm`). Asked once more.
-    func startedAfterAnswer(_ id: String, runtimeGuess: ContainerRuntime) {
-        guard answeredBeforeStart.remove(id) != nil else { return }
+    func startedAfterAnswer(_ id: String, client: Int) {
+        guard answeredBeforeStart[id] == client else { return }
+        answeredBeforeStart[id] = nil
         done.remove(id)
-        submit(containerID: id, runtimeGuess: runtimeGuess)
+        submit(containerID: id, runtimeGuess: clients[client].runtime)
     }
 
     private func finished(_ id: String, success: Bool) {

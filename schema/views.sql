@@ -32,8 +32,8 @@ LEFT JOIN pods p ON p.uid = k.pod_uid;
 
 -- Each event as the timeline shows it: readable UTC time (microseconds), kind name, process,
 -- container and a one-line description (`details`), with the ids to join on. A plain join of
--- `events`: filtered and ordered by ts, SQLite walks events_by_time (`casefile timeline` reads it
--- this way). `kind_id` and `aux` are events.kind and events.aux.
+-- `events`: `casefile timeline` reads it id range by id range of `event_chunks` (the time summary)
+-- and merges them into time order. `kind_id` and `aux` are events.kind and events.aux.
 CREATE VIEW event_lines AS
 SELECT e.id,
        strftime('%Y-%m-%dT%H:%M:%S', e.ts / 1000000000, 'unixepoch') || printf('.%06dZ', (e.ts / 1000) % 1000000) AS ts_utc,

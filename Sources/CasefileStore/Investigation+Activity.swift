@@ -77,7 +77,8 @@ extension Investigation {
             // (a lookup per event) instead of reading the table in order.
             let column = r.since == .min && r.until == .max ? "+e.ts" : "e.ts"
             let statement = try RawStatement(db, String(format: Self.activitySQL, column, column,
-                                                         r.containerIDs != nil ? "AND e.cgroup_row IN (SELECT value FROM json_each(?))" : ""))
+                                                         (r.containerIDs != nil ? "AND e.cgroup_row IN (SELECT value FROM json_each(?))" : "")
+                                                            + (try idSpanCondition(r, db))))
             defer { statement.reset() }
             statement.bind(1, r.since)
             statement.bind(2, r.until)
@@ -212,6 +213,7 @@ extension Investigation {
                 filter += " AND e.cgroup_row IN (SELECT value FROM json_each(?))"
                 arguments += [Investigation.jsonArray(r.cgroupRows)]
             }
+            filter += try idSpanCondition(r, db)
             // the folds apart: a lookup per event would cost more than the scan
             var counts: [Int64: Int64] = [:]
             for row in try Row.fetchAll(db, sql: "SELECT e.kind, count(*) FROM events e WHERE \(filter) GROUP BY e.kind", arguments: arguments) {

@@ -6,9 +6,9 @@ import GRDB
 /// lifecycle, losses, recording start and stop) where they happened.
 ///
 /// Events are read from `event_lines` (Casefile's own TEMP view) with the filters on columns of
-/// `events` itself — time, cgroup rows, process rows, kinds — and ORDER BY ts, so SQLite walks
-/// events_by_time and the first page comes without reading the rest. Workload and process
-/// filters are resolved to row ids first (`resolve`), never matched per event on joined text.
+/// `events` itself — time, cgroup rows, process rows, kinds — chunk by chunk of the time summary
+/// (`event_chunks`, schema 8), so the first page comes without reading the rest. Workload and
+/// process filters are resolved to row ids first (`resolve`), never matched per event on joined text.
 extension Investigation {
     public static let timelineColumns: [ListingColumn] = [
         .init("time", .time), .init("kind"), .init("pid"), .init("ppid"), .init("comm"), .init("container"),
@@ -73,25 +73,14 @@ extension Investigation {
             }
             var more = true
             if r.storedKinds.map({ !$0.isEmpty }) ?? true {
-                let statement = try RawStatement(db, eventSQL(r))
-                var index: Int32 = 1
-                statement.bind(index, r.since); index += 1
-                statement.bind(index, r.until); index += 1
-                if r.containerIDs != nil { statement.bindText(index, Investigation.jsonArray(r.cgroupRows)); index += 1 }
-                if let processes = r.processRows {
-                    statement.bindText(index, Investigation.jsonArray(processes)); index += 1
-                    if let pid = selection.pid { statement.bind(index, pid); index += 1 }
-                }
-                defer { statement.reset() }
-                while more, try statement.step() {
-                    let ts = statement.value(1).integer ?? 0
+                try eachEvent(r, selection, workloads, db) { ts, values in
                     while let next = derived.first, next.ts <= ts {
                         derived.removeFirst()
                         more = try emit(next.values)
-                        if !more { break }
+                        if !more { return false }
                     }
-                    if !more { break }
-                    more = try emit(eventValues(statement, workloads))
+                    more = try emit(values)
+                    return more
                 }
             }
             while more, let next = derived.popFirst() {
@@ -101,7 +90,71 @@ extension Investigation {
         try sink.end()
     }
 
-    private func eventSQL(_ r: ResolvedSelection) -> String {
+    /// The chosen events in (ts, id) order, each as a row of `timelineColumns`, until `body`
+    /// returns false. From schema 8 on, the time summary (`event_chunks`) picks the id ranges to
+    /// read and the chunks are merged into time order here; older files walk events_by_time.
+    private func eachEvent(_ r: ResolvedSelection, _ selection: Selection, _ workloads: [String: Workload], _ db: Database,
+                           _ body: (Int64, [SQLValue]) throws -> Bool) throws {
+        let chunks = schemaVersion >= 8 ? try chunkRanges(since: r.since, until: r.until, cgroups: r.containerIDs == nil ? nil : r.cgroupRows, db) : nil
+        let statement = try RawStatement(db, eventSQL(r, chunked: chunks != nil))
+        var index: Int32 = 1
+        statement.bind(index, r.since); index += 1
+        statement.bind(index, r.until); index += 1
+        if r.containerIDs != nil { statement.bindText(index, Investigation.jsonArray(r.cgroupRows)); index += 1 }
+        if let processes = r.processRows {
+            statement.bindText(index, Investigation.jsonArray(processes)); index += 1
+            if let pid = selection.pid { statement.bind(index, pid); index += 1 }
+        }
+        defer { statement.reset() }
+        guard let chunks else {
+            while try statement.step() {
+                guard try body(statement.value(1).integer ?? 0, eventValues(statement, workloads)) else { return }
+            }
+            return
+        }
+        // Chunks in order of their first time: once the next chunk starts at T, every row before T
+        // that is loaded is final (no chunk still unread holds anything earlier).
+        var pending: [(ts: Int64, id: Int64, values: [SQLValue])] = []
+        var head = 0
+        for chunk in chunks {
+            while head < pending.count, pending[head].ts < chunk.minTS {
+                guard try body(pending[head].ts, pending[head].values) else { return }
+                head += 1
+            }
+            statement.reset()
+            statement.bind(index, chunk.first)
+            statement.bind(index + 1, chunk.last)
+            var loaded: [(ts: Int64, id: Int64, values: [SQLValue])] = []
+            while try statement.step() {
+                loaded.append((statement.value(1).integer ?? 0, statement.value(0).integer ?? 0, eventValues(statement, workloads)))
+            }
+            guard !loaded.isEmpty else { continue }
+            pending.removeFirst(head)
+            head = 0
+            pending = Investigation.merged(pending, loaded)
+        }
+        while head < pending.count {
+            guard try body(pending[head].ts, pending[head].values) else { return }
+            head += 1
+        }
+    }
+
+    /// Two lists sorted by (ts, id), as one.
+    static func merged<T>(_ a: [(ts: Int64, id: Int64, values: T)], _ b: [(ts: Int64, id: Int64, values: T)]) -> [(ts: Int64, id: Int64, values: T)] {
+        if a.isEmpty { return b }
+        if b.isEmpty { return a }
+        var out: [(ts: Int64, id: Int64, values: T)] = []
+        out.reserveCapacity(a.count + b.count)
+        var i = 0, j = 0
+        while i < a.count && j < b.count {
+            if (a[i].ts, a[i].id) <= (b[j].ts, b[j].id) { out.append(a[i]); i += 1 } else { out.append(b[j]); j += 1 }
+        }
+        out.append(contentsOf: a[i...])
+        out.append(contentsOf: b[j...])
+        return out
+    }
+
+    private func eventSQL(_ r: ResolvedSelection, chunked: Bool) -> String {
         var sql = """
             SELECT id, ts, kind, pid, ppid, comm, container, details, session_id, process_id, container_id, pod_uid, pod,
                    cgroup_path, argv, argv_truncated, kind_id
@@ -113,6 +166,7 @@ extension Investigation {
             sql += " AND (process_id IN (SELECT value FROM json_each(?)) OR (kind_id = \(EventKind.fork.rawValue) AND aux = ?))"
         }
         if let kinds = r.storedKinds { sql += " AND kind_id IN (\(kinds.sorted().map(String.init).joined(separator: ",")))" }
+        if chunked { sql += " AND id BETWEEN ? AND ?" }
         return sql + " ORDER BY ts, id"
     }
 

@@ -27,10 +27,19 @@ public struct Investigation: Sendable {
     /// The time of the last event (a folded row's last repeat included); nil when there is none.
     public func lastEventTime() throws -> Int64? {
         try queue.read { db in
-            let last = try Row.fetchOne(db, sql: "SELECT max(ts) FROM events").flatMap { integer($0, 0) }
+            let last = try eventTimes(db).last
             let folded = try Row.fetchOne(db, sql: "SELECT max(last_ts) FROM event_folds").flatMap { integer($0, 0) }
             return [last, folded].compactMap { $0 }.max()
         }
+    }
+
+    /// The first and last event time: from the time summary (schema 8 on, when it covers every
+    /// event), else from events_by_time (older files; min and max apart: each one index step).
+    func eventTimes(_ db: Database) throws -> (first: Int64?, last: Int64?) {
+        if schemaVersion >= 8, let times = try chunkTimes(db) { return times }
+        let first = try Row.fetchOne(db, sql: "SELECT min(ts) FROM events").flatMap { integer($0, 0) }
+        let last = try Row.fetchOne(db, sql: "SELECT max(ts) FROM events").flatMap { integer($0, 0) }
+        return (first, last)
     }
 
     public struct SessionSummary: Sendable {
@@ -136,9 +145,7 @@ public struct Investigation: Sendable {
             // total() sums in floating point: a planted Int64.max cannot make SQLite's sum() fail
             let gaps = try Row.fetchAll(db, sql: "SELECT reason, total(count) FROM gaps GROUP BY reason ORDER BY reason")
                 .map { (reason: text($0, 0) ?? "?", count: integer($0, 1) ?? 0) }
-            // min and max apart: each is one step of events_by_time (together: a full scan)
-            let first = try Row.fetchOne(db, sql: "SELECT min(ts) FROM events").flatMap { integer($0, 0) }
-            var last = try Row.fetchOne(db, sql: "SELECT max(ts) FROM events").flatMap { integer($0, 0) }
+            var (first, last) = try eventTimes(db)
             if hasSettings, let folded = try Row.fetchOne(db, sql: "SELECT max(last_ts) FROM event_folds").flatMap({ integer($0, 0) }) {
                 last = max(last ?? folded, folded)
             }

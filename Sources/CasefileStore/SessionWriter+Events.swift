@@ -153,6 +153,7 @@ extension SessionWriter {
         ev.bind(.aux3, row.aux3)
         try ev.run()
         noteEvent(ev.lastInsertRowID)
+        try noteChunk(event: ev.lastInsertRowID, ts: r.time, cgroup: currentCgroup, s)
         if r.foldCount > 1, let last = r.lastTime {
             let f = s.eventFold
             f.bind(.event, ev.lastInsertRowID)

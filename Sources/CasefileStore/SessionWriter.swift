@@ -50,6 +50,8 @@ public final class SessionWriter {
 
     /// What the transaction in progress wrote, for its seal (SessionWriter+Seals.swift).
     var batch = BatchRows()
+    /// The time-summary chunk the transaction in progress is filling (SessionWriter+Chunks.swift).
+    var chunk = Chunk()
     /// The chain head: the digest of the file's last committed seal (32 zero bytes before the first).
     public internal(set) var sealHead: [UInt8] = SealHeader.zero
     /// `sealHead` in lowercase hex, as printed at stop and taken by `casefile verify --expect`.
@@ -94,7 +96,8 @@ public final class SessionWriter {
         }
         try db.execute(sql: """
             UPDATE sessions SET
-                ended_at = coalesce((SELECT max(ts) FROM events WHERE events.session_id = sessions.id), started_at),
+                ended_at = coalesce((SELECT max(c.max_ts) FROM seals s JOIN event_chunks c ON c.first_event BETWEEN s.first_event AND s.last_event
+                                     WHERE s.session_id = sessions.id), started_at),
                 clean_shutdown = 0,
                 warnings = coalesce(warnings || '; ', '') || :note
             WHERE ended_at IS NULL
@@ -267,11 +270,13 @@ public final class SessionWriter {
                 addressIDs = [:]
             }
             batch = BatchRows()
+            chunk = Chunk()
         }
         try queue.inDatabase { db in
             let s = try prepared(db)
             try db.inTransaction {
                 try body(db, s)
+                try flushChunk(s)
                 sealed = try seal(db, s)
                 return .commit
             }

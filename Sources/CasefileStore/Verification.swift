@@ -83,6 +83,7 @@ public enum CaseFileVerifier {
             try verifySessions(db, recording: recording, &report)
             if let expectedHead { try checkExpected(db, expectedHead.lowercased(), &report) }
             try verifyStructure(db, &report)
+            if version >= 8 { try verifyTimeSummary(db, &report) }
         }
         if !report.problems.isEmpty { report.outcome = .tampered }
         return report
@@ -91,8 +92,8 @@ public enum CaseFileVerifier {
     // MARK: - The structure: indexes agree with their tables
 
     /// Seals cover the rows of the tables, not SQLite's b-trees around them: a changed index
-    /// entry (a time in events_by_time) would reorder or hide events from every query that walks
-    /// the index while every row still matches its seal. `PRAGMA integrity_check` compares every
+    /// entry (a key of a UNIQUE index: a path, a container id) would make every lookup through the
+    /// index misread the file while every row still matches its seal. `PRAGMA integrity_check` compares every
     /// index with its table (quick_check does not); on 10 M events it reads the file once more
     /// (6.5 s measured).
     private static func verifyStructure(_ db: Database, _ report: inout VerificationReport) throws {
@@ -101,6 +102,38 @@ public enum CaseFileVerifier {
         for finding in findings {
             report.problems.append("file structure: \(SafeText.escape(finding)) (an index or page does not agree with its table: what walks it would misread the file)")
         }
+    }
+
+    // MARK: - The time summary agrees with the events
+
+    /// `event_chunks` and `event_chunk_cgroups` are derived from `events` and not sealed, but
+    /// every time and container query goes through them: a chunk's times or cgroups changed
+    /// would hide its events from those queries. Recomputed here from the events (one join
+    /// scan of the events per check).
+    private static func verifyTimeSummary(_ db: Database, _ report: inout VerificationReport) throws {
+        let problem = " (the time summary is how time and container queries find events: what it misdescribes they would not show)"
+        guard try Investigation.chunksCoverEvents(db) else {
+            report.problems.append("time summary: the id ranges of event_chunks do not cover every event exactly" + problem)
+            return
+        }
+        let wrong = try Row.fetchAll(db, sql: """
+            SELECT c.first_event, c.min_ts, c.max_ts, min(e.ts), max(e.ts) FROM event_chunks c
+            LEFT JOIN events e ON e.id BETWEEN c.first_event AND c.last_event
+            GROUP BY c.first_event HAVING min(e.ts) IS NOT c.min_ts OR max(e.ts) IS NOT c.max_ts
+            ORDER BY c.first_event LIMIT \(listed + 1)
+            """)
+        for row in wrong.prefix(listed) {
+            report.problems.append("time summary: the chunk of events from id \(integer(row, 0).map(String.init) ?? "?") says \(integer(row, 1).map(String.init) ?? "?")…\(integer(row, 2).map(String.init) ?? "?") but its events span \(integer(row, 3).map(String.init) ?? "none")…\(integer(row, 4).map(String.init) ?? "none")" + problem)
+        }
+        if wrong.count > listed { report.problems.append("time summary: more chunks with wrong times") }
+        let actual = """
+            SELECT DISTINCT e.cgroup_row, c.first_event FROM event_chunks c JOIN events e ON e.id BETWEEN c.first_event AND c.last_event
+            WHERE e.cgroup_row IS NOT NULL
+            """
+        let missing = try Int64.fetchOne(db, sql: "SELECT count(*) FROM (\(actual) EXCEPT SELECT cgroup_row, first_event FROM event_chunk_cgroups)") ?? 0
+        let extra = try Int64.fetchOne(db, sql: "SELECT count(*) FROM (SELECT cgroup_row, first_event FROM event_chunk_cgroups EXCEPT \(actual))") ?? 0
+        if missing > 0 { report.problems.append("time summary: \(missing) (cgroup, chunk) pairs with events are missing from event_chunk_cgroups" + problem) }
+        if extra > 0 { report.problems.append("time summary: event_chunk_cgroups lists \(extra) (cgroup, chunk) pairs without events") }
     }
 
     // MARK: - The chain: every batch hashes to its seal, and each seal to the one before

@@ -37,6 +37,11 @@ final class WriterStatements {
     enum SessionCounts: Int32, StatementParameter { case events = 1, lost, session }
     let sessionCounts: Statement<SessionCounts>
 
+    enum EventChunk: Int32, StatementParameter { case first = 1, last, minTS, maxTS }
+    let eventChunk: Statement<EventChunk>
+    enum EventChunkCgroup: Int32, StatementParameter { case cgroup = 1, first }
+    let eventChunkCgroup: Statement<EventChunkCgroup>
+
     // MARK: processes
 
     enum ExecProcess: Int32, StatementParameter {
@@ -155,6 +160,12 @@ final class WriterStatements {
             INSERT INTO gaps (session_id, detected_at, count, reason, detail) VALUES (:session, :detectedAt, :count, :reason, :detail)
             """)
         sessionCounts = try Statement(db, "UPDATE sessions SET events = :events, lost = :lost WHERE id = :session")
+        eventChunk = try Statement(db, """
+            INSERT INTO event_chunks (first_event, last_event, min_ts, max_ts) VALUES (:first, :last, :minTS, :maxTS)
+            """)
+        eventChunkCgroup = try Statement(db, """
+            INSERT INTO event_chunk_cgroups (cgroup_row, first_event) VALUES (:cgroup, :first)
+            """)
 
         execProcess = try Statement(db, """
             INSERT INTO processes (boot_id, pid, start_boot_ns, started_at, ppid, parent_id, exe, argv, cmdline,

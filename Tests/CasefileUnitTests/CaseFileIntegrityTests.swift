@@ -44,7 +44,8 @@ import Testing
         ("redefined view", "DROP VIEW timeline; CREATE VIEW timeline AS SELECT 1 AS id", "view timeline was changed"),
         ("table", "CREATE TABLE notes (x)", "table notes is not Casefile's"),
         ("changed table", "ALTER TABLE events ADD COLUMN extra", "table events was changed"),
-        ("dropped index", "DROP INDEX events_by_time", "index events_by_time is missing"),
+        ("dropped table", "DROP TABLE event_chunk_cgroups", "table event_chunk_cgroups is missing"),
+        ("planted index", "CREATE INDEX sneaky ON events (ts)", "index sneaky is not Casefile's"),
     ])
     func plantedSchemaObjectsAreRefusedAndTheFileIsUnchanged(_ what: String, _ plant: String, _ said: String) throws {
         let path = try Self.recordedFile("planted-\(what)")

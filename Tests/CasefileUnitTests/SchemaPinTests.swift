@@ -20,7 +20,8 @@ import Testing
         "0005_network_events.sql": 0xfa90_aff1_f11a_f39b,
         "0006_privilege_events.sql": 0xc757_befc_a0b3_7c1b,
         "0007_investigation.sql": 0x5d88_29b7_1d9a_48a5,
-        "views.sql": 0xb91b_3d0d_c041_3609,
+        "0008_event_chunks.sql": 0x6dbc_905d_37ea_9ccc,
+        "views.sql": 0xb822_b06c_7612_42b6,
     ]
 
     @Test func migrationsAndViewsAreNotEditedInPlace() {

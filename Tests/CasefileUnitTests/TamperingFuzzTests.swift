@@ -31,7 +31,7 @@ struct SeededGenerator: RandomNumberGenerator {
         var pageSize: Int
         /// b-tree (table or index) of each page, when SQLite's dbstat is there to tell.
         var pageOwners: [Int: String]
-        /// Offsets of the 8-byte big-endian event times (in `events` and in `events_by_time`).
+        /// Offsets of the 8-byte big-endian event times (in `events`, and in the time summary's chunk bounds).
         var timeOffsets: [Int]
         var shown: Shown
     }
@@ -216,47 +216,52 @@ struct SeededGenerator: RandomNumberGenerator {
         let baseline = try Self.baseline.get()
         #expect(try CaseFileVerifier.verify(path: try Scenario.path()).outcome == .verified)
         #expect(baseline.shown.timeline?.count == 30 && baseline.shown.containers?.count == 3 && baseline.shown.processes?.count == 10)
-        #expect(baseline.timeOffsets.count >= 46, "each event time in the table and in events_by_time: \(baseline.timeOffsets.count)")
+        #expect(baseline.timeOffsets.count >= 23, "each event time in the table: \(baseline.timeOffsets.count)")
         #expect(!FileManager.default.fileExists(atPath: try Scenario.path() + "-wal"))
     }
 
     // MARK: - What the fuzzing found, made deterministic
 
-    /// `events_by_time` is what the timeline walks; `verify` reads the table by rowid. An index
-    /// entry pointing at another event (one event shown twice, one hidden) must not pass as
-    /// intact.
-    @Test func aTimeIndexThatDisagreesWithItsTableIsNotIntact() throws {
-        let baseline = try Self.baseline.get()
-        let original = try Scenario.path()
-        let root = try {
-            let queue = try DatabaseQueue(path: original, configuration: { var c = Configuration(); c.readonly = true; return c }())
-            defer { try? queue.close() }
-            return try queue.read { try #require(try Int.fetchOne($0, sql: "SELECT rootpage FROM sqlite_master WHERE name = 'events_by_time'")) }
-        }()
-        var bytes = baseline.bytes
-        let page = (root - 1) * baseline.pageSize
-        let header = root == 1 ? page + 100 : page
-        try #require(bytes[header] == 0x0A, "one leaf page of index cells")
-        let cells = Int(bytes[header + 3]) << 8 | Int(bytes[header + 4])
-        try #require(cells == 23)
-        // each cell: payload size, header size (3), serial types (6: 8-byte ts; 1: 1-byte rowid), ts, rowid
-        var changed = false
-        for i in 0..<cells {
-            let cell = page + (Int(bytes[header + 8 + 2 * i]) << 8 | Int(bytes[header + 9 + 2 * i]))
-            guard bytes[cell + 1] == 3, bytes[cell + 2] == 6, bytes[cell + 3] == 1 else { continue }
-            let rowid = cell + 12
-            if bytes[rowid] == 10 {
-                bytes[rowid] = 11 // the entry of event 10 now names event 11
-                changed = true
-                break
-            }
+    /// The time summary (`event_chunks`, `event_chunk_cgroups`) is what time and container
+    /// queries go through. It is derived, not sealed: a chunk's times or cgroups changed would
+    /// hide its events, so `verify` recomputes it; a chunk removed leaves ids uncovered, and the
+    /// timeline then reads every event rather than trust it.
+    @Test func aTimeSummaryThatDisagreesWithTheEventsIsTampered() throws {
+        let all = try Investigation(path: try Scenario.path()).timelineRows().compactMap { $0["event_id"]?.integer }
+        var ofC = Selection()
+        ofC.containers = [String(Scenario.idA.prefix(12))]
+        let allOfC = try Investigation(path: try Scenario.path()).timelineRows(ofC).compactMap { $0["event_id"]?.integer }
+        try #require(all.count >= 20 && !allOfC.isEmpty)
+        func plant(_ name: String, _ sql: String) throws -> String {
+            let path = try Scenario.copy("summary-\(name)")
+            let attacker = try DatabaseQueue(path: path)
+            try attacker.writeWithoutTransaction { try $0.execute(sql: sql) }
+            try attacker.close()
+            return path
         }
-        try #require(changed)
-        let path = try temporaryDirectory().appendingPathComponent("case.db").path
-        try Data(bytes).write(to: URL(fileURLWithPath: path))
-        let ids = try Investigation(path: path).timelineRows().compactMap { $0["event_id"]?.integer }
-        #expect(ids.filter { $0 == 11 }.count == 2 && !ids.contains(10), "the timeline now shows event 11 twice and hides event 10: \(ids)")
-        #expect(try CaseFileVerifier.verify(path: path).outcome == .tampered, "verify must see that the timeline index lies")
+        // times moved an hour later: a query of the real window would find nothing there
+        let moved = try plant("times", "UPDATE event_chunks SET min_ts = max_ts + 3600000000000, max_ts = max_ts + 3600000000001")
+        let times = try Investigation(path: try Scenario.path()).timelineRows().compactMap { $0["event_id"]?.integer != nil ? $0["time"]?.integer : nil }
+        var window = Selection()
+        (window.since, window.until) = (times.min(), times.max())
+        #expect(try Investigation(path: try Scenario.path()).timelineRows(window).compactMap { $0["event_id"]?.integer } == all)
+        let shownMoved = try Investigation(path: moved).timelineRows(window).compactMap { $0["event_id"]?.integer }
+        #expect(shownMoved.count < all.count, "\(window.since ?? 0) \(window.until ?? 0) \(shownMoved) \(all)")
+        let movedReport = try CaseFileVerifier.verify(path: moved)
+        #expect(movedReport.outcome == .tampered && movedReport.problems.contains { $0.contains("time summary") }, "\(movedReport.problems)")
+        // a container's cgroups taken out: its timeline would be empty
+        let hidden = try plant("cgroups", """
+            DELETE FROM event_chunk_cgroups WHERE cgroup_row IN (SELECT id FROM cgroups WHERE container_id = '\(Scenario.idA)')
+            """)
+        #expect(try Investigation(path: hidden).timelineRows(ofC).compactMap { $0["event_id"]?.integer }.isEmpty)
+        let hiddenReport = try CaseFileVerifier.verify(path: hidden)
+        #expect(hiddenReport.outcome == .tampered && hiddenReport.problems.contains { $0.contains("missing from event_chunk_cgroups") }, "\(hiddenReport.problems)")
+        // chunks removed: not trusted, every event read
+        let removed = try plant("removed", "DELETE FROM event_chunks WHERE first_event = (SELECT min(first_event) FROM event_chunks)")
+        #expect(try Investigation(path: removed).timelineRows().compactMap { $0["event_id"]?.integer } == all)
+        #expect(try Investigation(path: removed).timelineRows(ofC).compactMap { $0["event_id"]?.integer } == allOfC)
+        let removedReport = try CaseFileVerifier.verify(path: removed)
+        #expect(removedReport.outcome == .tampered && removedReport.problems.contains { $0.contains("do not cover") }, "\(removedReport.problems)")
     }
 
     /// The other way round: a container's id changed in its table but not in the table's

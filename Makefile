@@ -62,9 +62,13 @@ protos-check: deps
 	if [ -n "$$missing" ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; fi
 	bash scripts/generate-protos.sh --check
 
-bench: release
+# Everything side by side in one run (~15 min): peers (bpftrace, auditd, the floor in bench/),
+# ingest against raw SQLite, bytes per event, queries on a generated 10 M-event file, enrichment.
+# BENCH_ARGS passes options, e.g. BENCH_ARGS="--only storms".
+bench: release runtimes
+	bash scripts/bench-tools.sh
 	$(SWIFT) build -c release --product casefile-bench
-	./.build/release/casefile-bench
+	./.build/release/casefile-bench $(BENCH_ARGS)
 
 # Resident memory of the recorder over a long storm (SECONDS=300 by default).
 bench-memory: release

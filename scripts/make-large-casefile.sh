@@ -185,6 +185,19 @@ newid() { echo "(g.base + ($1) + coalesce((SELECT sp.cum FROM synpos sp WHERE sp
 hex64() { local i=$1 s=$2; echo "printf('%08x%08x%08x%08x%08x%08x%08x%08x', $(h "$i * 16 + $s + 1"), $(h "$i * 16 + $s + 2"), $(h "$i * 16 + $s + 3"), $(h "$i * 16 + $s + 4"), $(h "$i * 16 + $s + 5"), $(h "$i * 16 + $s + 6"), $(h "$i * 16 + $s + 7"), $(h "$i * 16 + $s + 8"))"; }
 SEQ_K="(c.k - 1) * g.et + t.rn"
 
+# From schema 8 on, the time summary of the events added (event_chunks) is written too.
+chunks_sql=""
+if [ "$version" -ge 8 ]; then
+    chunks_sql=$(cat <<'CHUNKS'
+-- the time summary (schema 8): chunks of 1024 ids for the events added here, as the recorder writes them
+INSERT INTO main.event_chunks (first_event, last_event, min_ts, max_ts)
+SELECT min(e.id), max(e.id), min(e.ts), max(e.ts) FROM main.events e CROSS JOIN g WHERE e.id > g.base GROUP BY (e.id - g.base - 1) / 1024;
+INSERT INTO main.event_chunk_cgroups (cgroup_row, first_event)
+SELECT DISTINCT e.cgroup_row, c.first_event FROM g CROSS JOIN main.event_chunks c JOIN main.events e ON e.id BETWEEN c.first_event AND c.last_event
+WHERE c.first_event > g.base AND e.cgroup_row IS NOT NULL;
+CHUNKS
+)
+fi
 sql=$(cat <<SQL
 .bail on
 PRAGMA journal_mode = OFF;
@@ -546,6 +559,8 @@ UPDATE main.seals SET first_gap = (SELECT min(gap_id) FROM gs WHERE gs.seal_id =
                       last_gap = (SELECT max(gap_id) FROM gs WHERE gs.seal_id = seals.id)
 WHERE id IN (SELECT seal_id FROM gs);
 UPDATE main.seals SET changed_rows = (SELECT count(*) FROM main.seal_rows r WHERE r.seal_id = seals.id) WHERE id > (SELECT smax FROM g);
+
+$chunks_sql
 
 -- the session: what it holds now
 UPDATE main.sessions SET events = (SELECT count(*) FROM main.events e WHERE e.session_id = sessions.id),

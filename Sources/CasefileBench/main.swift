@@ -1,56 +1,438 @@
-// casefile-bench: the figures in BENCHMARKS.md. Run as root: `make bench`.
+// casefile-bench: the figures in BENCHMARKS.md, side by side in one run. Run as root: `make bench`
+// (builds Casefile and the tools in bench/, installs bpftrace and auditd, then runs this).
 //
-//   1. store:  synthetic events through the pipeline and SessionWriter into a fresh case file
-//              (events/s, bytes/event) — no kernel involved.
-//   2. exec storm: N fork+exec+exit of /bin/true, without and with `casefile record` running as
-//              a separate process; slowdown ratio, events expected vs stored, losses.
-//   3. open storm: N open()+close() of a file, without and with `casefile record`, once with
-//              exact folding (the default) and once without: expected vs stored rows, folded, lost,
-//              bytes per stored row.
-//   1b. file store: synthetic open events (distinct paths, no folding) through the pipeline and
-//              writer: the user-space ingest rate and bytes per file event.
+//   1. storms   open() and exec() storms with no tracer, the floor (bench/floor: a minimal
+//               ring-buffer consumer that only counts), bpftrace writing every event to a file,
+//               Casefile (folding on, the default, and off), and auditd last (it leaves a cost
+//               behind). Slowdown ratios; for Casefile expected / stored / folded / lost and the
+//               recorder's peak resident memory.
+//   2. ingest   the highest open() rate the recorder stores for `--ingest-seconds` (60) with zero
+//               loss, every event a row (folding off), next to the raw SQLite C insert rate of the
+//               same row on the same disk (bench/sqlite-insert.c), and its peak memory.
+//   3. bytes    bytes per stored event: process events (synthetic fork+exec+exit through the real
+//               pipeline and writer) and file events (the ingest recording).
+//   4. query    a generated 10-million-event case file with realistic containers
+//               (scripts/make-large-casefile.sh): timeline first pages, a window, info, report.
+//   5. enrichment  cgroup mkdir → complete container row for a burst of 50 `docker run`s.
+//
+// `--only storms,ingest,bytes,query,enrichment` runs a part; sizes: --opens --execs --audit-opens
+// --audit-execs --ingest-seconds --large-events --containers --store-events. Nothing here is
+// asserted: the figures are printed, with a summary table at the end.
 import CasefileModel
 import CasefilePipeline
 import CasefileStore
 import Foundation
 import GRDB
 
-
 let args = CommandLine.arguments
 func intArg(_ name: String, _ fallback: Int) -> Int {
     guard let i = args.firstIndex(of: name), i + 1 < args.count, let v = Int(args[i + 1]) else { return fallback }
     return v
 }
-let storeEvents = intArg("--store-events", 1_000_000)
-let execs = intArg("--execs", 2_000)
 let opens = intArg("--opens", 1_000_000)
+let execs = intArg("--execs", 2_000)
+let auditOpens = intArg("--audit-opens", 200_000)
+let auditExecs = intArg("--audit-execs", 500)
+let ingestSeconds = intArg("--ingest-seconds", 60)
+let largeEvents = intArg("--large-events", 10_000_000)
 let burst = intArg("--containers", 50)
-let work = FileManager.default.temporaryDirectory.appendingPathComponent("casefile-bench-\(getpid())")
+let storeEvents = intArg("--store-events", 300_000)
+let parts: Set<String> = {
+    guard let i = args.firstIndex(of: "--only"), i + 1 < args.count else { return ["storms", "ingest", "bytes", "query", "enrichment"] }
+    return Set(args[i + 1].split(separator: ",").map(String.init))
+}()
+
+let binDir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+let casefile = binDir.appendingPathComponent("casefile").path
+let tools = binDir.deletingLastPathComponent().appendingPathComponent("bench-tools")
+let repo = binDir.deletingLastPathComponent().deletingLastPathComponent()
+let work = URL(fileURLWithPath: "/var/tmp/casefile-bench-\(getpid())")
 try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
 defer { try? FileManager.default.removeItem(at: work) }
+let benchStart = ContinuousClock.now
+
+/// The summary table at the end: (what, figure, goal).
+nonisolated(unsafe) var summary: [(String, String, String)] = []
+func say(_ line: String) {
+    print(line)
+    fflush(nil) // every stream: the figures appear as they are made, even through a pipe
+}
 
 func seconds(_ body: () throws -> Void) rethrows -> Double {
     let start = ContinuousClock.now
     try body()
-    let d = ContinuousClock.now - start
-    return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+    return (ContinuousClock.now - start).seconds
+}
+
+extension Duration {
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }
 
 func fileSize(_ path: String) -> Int {
     ((try? FileManager.default.attributesOfItem(atPath: path)[.size]) as? Int) ?? 0
 }
 
-// MARK: 1. store throughput, sealed and unsealed (what sealing costs)
-/// One run of the store benchmark into a fresh file: events/s and bytes per event.
-func storeRun(sealing: Bool, _ name: String) throws -> (rate: Double, bytesPerEvent: Double, seconds: Double) {
-    let path = work.appendingPathComponent("store-\(name).db").path
+/// Runs a command; its standard output (and status).
+@discardableResult
+func run(_ path: String, _ arguments: [String], quiet: Bool = true) -> (status: Int32, output: String) {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: path)
+    p.arguments = arguments
+    let pipe = Pipe()
+    p.standardOutput = pipe
+    p.standardError = quiet ? FileHandle.nullDevice : FileHandle.standardError
+    do { try p.run() } catch { return (-1, "\(error)") }
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+}
+
+@discardableResult
+func shell(_ command: String) -> (status: Int32, output: String) { run("/bin/sh", ["-c", command]) }
+
+/// Peak resident memory (VmHWM) of a process, in MiB.
+func peakRSS(_ pid: pid_t) -> Double {
+    guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+          let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+          let kb = Double(line.split(separator: " ").dropFirst().first ?? "") else { return .nan }
+    return kb / 1024
+}
+
+func fmt(_ v: Double, _ digits: Int = 2) -> String { String(format: "%.\(digits)f", v) }
+
+// MARK: - The workloads
+
+/// C strings made once (a Swift String → C conversion per call would be the workload).
+final class CPaths {
+    let pointers: [UnsafeMutablePointer<CChar>]
+    init(_ paths: [String]) { pointers = paths.map { strdup($0)! } }
+    deinit { pointers.forEach { free($0) } }
+}
+
+func openStorm(_ n: Int, _ path: CPaths) {
+    let p = path.pointers[0]
+    for _ in 0..<n {
+        let fd = open(p, O_RDONLY)
+        if fd >= 0 { close(fd) }
+    }
+}
+
+func execStorm(_ n: Int, marker: String) {
+    var argv: [UnsafeMutablePointer<CChar>?] = [strdup("/bin/true"), strdup(marker), nil]
+    defer { argv.forEach { free($0) } }
+    for _ in 0..<n {
+        var pid: pid_t = 0
+        guard posix_spawn(&pid, "/bin/true", nil, nil, &argv, environ) == 0 else { fatalError("posix_spawn failed") }
+        var status: Int32 = 0
+        waitpid(pid, &status, 0)
+    }
+}
+
+// MARK: - The tracers
+
+/// Starts `casefile record` and waits until its session row exists.
+func startRecorder(_ db: String, _ extra: [String] = []) throws -> Process {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: casefile)
+    p.arguments = ["record", "--db", db, "--quiet"] + extra
+    p.standardError = FileHandle.nullDevice
+    try p.run()
+    for _ in 0..<400 {
+        usleep(25_000)
+        if let q = try? DatabaseQueue(path: db), (try? q.read({ try Int.fetchOne($0, sql: "SELECT count(*) FROM sessions") })) == 1 { break }
+    }
+    usleep(300_000)
+    return p
+}
+
+func stopRecorder(_ p: Process) {
+    p.interrupt()
+    p.waitUntilExit()
+}
+
+/// A peer tracer running in the background.
+struct Peer {
+    var name: String
+    var stop: () -> String
+}
+
+func startFloor() throws -> Peer {
+    let p = Process()
+    p.executableURL = tools.appendingPathComponent("floor")
+    p.arguments = [tools.appendingPathComponent("floor.bpf.o").path]
+    let out = Pipe()
+    p.standardOutput = out
+    p.standardError = FileHandle.nullDevice
+    try p.run()
+    var seen = Data()
+    while !String(decoding: seen, as: UTF8.self).contains("ready") {
+        let chunk = out.fileHandleForReading.availableData
+        if chunk.isEmpty { throw CocoaError(.fileReadUnknown, userInfo: [NSLocalizedDescriptionKey: "floor stopped before it was ready"]) }
+        seen += chunk
+    }
+    return Peer(name: "floor (ring buffer, count only)") {
+        p.interrupt()
+        let rest = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return String(decoding: seen + rest, as: UTF8.self).split(separator: "\n").last.map(String.init) ?? ""
+    }
+}
+
+func startBpftrace() throws -> Peer {
+    let file = work.appendingPathComponent("bpftrace.out").path
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/usr/bin/bpftrace")
+    p.arguments = ["-o", file, "-e", """
+        BEGIN { printf("ready\\n"); }
+        tracepoint:syscalls:sys_enter_openat { printf("%d %s %s\\n", pid, comm, str(args->filename)); }
+        tracepoint:syscalls:sys_enter_execve { printf("%d %s %s\\n", pid, comm, str(args->filename)); }
+        """]
+    p.standardOutput = FileHandle.nullDevice
+    p.standardError = FileHandle.nullDevice
+    try p.run()
+    for _ in 0..<300 {
+        if let text = try? String(contentsOfFile: file, encoding: .utf8), text.contains("ready\n") { break }
+        usleep(20_000)
+    }
+    return Peer(name: "bpftrace (each event to a file)") {
+        p.interrupt()
+        p.waitUntilExit()
+        let lines = shell("wc -l < \(file)").output.trimmingCharacters(in: .whitespacesAndNewlines)
+        try? FileManager.default.removeItem(atPath: file)
+        return "\(lines) lines written"
+    }
+}
+
+/// auditd with openat and execve rules, logging every record (no rotation), as root would run it.
+func startAuditd() throws -> Peer {
+    let dir = work.appendingPathComponent("audit")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    let log = dir.appendingPathComponent("audit.log").path
+    let base = (try? String(contentsOfFile: "/etc/audit/auditd.conf", encoding: .utf8)) ?? ""
+    var config = base.split(separator: "\n", omittingEmptySubsequences: false).filter {
+        !$0.hasPrefix("log_file") && !$0.hasPrefix("max_log_file_action")
+    }.joined(separator: "\n")
+    config += "\nlog_file = \(log)\nmax_log_file_action = IGNORE\n"
+    let conf = dir.appendingPathComponent("auditd.conf").path
+    try config.write(toFile: conf, atomically: true, encoding: .utf8)
+    chmod(conf, 0o640)
+    // an auditd left by an earlier bench that did not finish is stopped; anyone else's is not touched
+    shell("pkill -f '^/sbin/auditd -c /var/tmp/casefile-bench-' && sleep 2")
+    if shell("pgrep -x auditd").status == 0 {
+        throw CocoaError(.fileReadUnknown, userInfo: [NSLocalizedDescriptionKey: "an auditd is already running: stop it to compare with auditd"])
+    }
+    // posix_spawn + waitpid, not Process: the daemon it forks keeps Process's own descriptors,
+    // and Process would wait for them to close as long as the daemon runs
+    var actions: posix_spawn_file_actions_t = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    for fd: Int32 in [0, 1, 2] { posix_spawn_file_actions_addopen(&actions, fd, "/dev/null", fd == 0 ? O_RDONLY : O_WRONLY, 0) }
+    var argv: [UnsafeMutablePointer<CChar>?] = [strdup("/sbin/auditd"), strdup("-c"), strdup(dir.path), nil]
+    defer { argv.forEach { free($0) } }
+    var daemonPID: pid_t = 0
+    var daemonStatus: Int32 = -1
+    if posix_spawn(&daemonPID, "/sbin/auditd", &actions, nil, &argv, environ) == 0 { waitpid(daemonPID, &daemonStatus, 0) }
+    guard daemonStatus == 0 else {
+        throw CocoaError(.fileReadUnknown, userInfo: [NSLocalizedDescriptionKey: "auditd did not start (/sbin/auditd -c \(dir.path))"])
+    }
+    for _ in 0..<100 where !run("/sbin/auditctl", ["-s"]).output.contains("enabled 1") { usleep(20_000) }
+    run("/sbin/auditctl", ["-D"])
+    run("/sbin/auditctl", ["-a", "always,exit", "-F", "arch=b64", "-S", "openat", "-S", "execve"])
+    return Peer(name: "auditd (openat + execve rules)") {
+        // let the kernel's backlog drain into the log before stopping
+        for _ in 0..<100 {
+            let backlog = run("/sbin/auditctl", ["-s"]).output.split(separator: "\n")
+                .first { $0.hasPrefix("backlog ") }.flatMap { Int($0.split(separator: " ").last ?? "") } ?? 0
+            if backlog == 0 { break }
+            usleep(50_000)
+        }
+        let lost = run("/sbin/auditctl", ["-s"]).output.split(separator: "\n").first { $0.hasPrefix("lost ") } ?? "lost ?"
+        run("/sbin/auditctl", ["-D"])
+        if let pid = try? String(contentsOfFile: "/run/auditd.pid", encoding: .utf8), let n = pid_t(pid.trimmingCharacters(in: .whitespacesAndNewlines)) {
+            kill(n, SIGTERM)
+            for _ in 0..<100 where kill(n, 0) == 0 { usleep(50_000) }
+        }
+        run("/sbin/auditctl", ["-e", "0"])
+        // auditing once enabled leaves every later task ~150 ns/syscall slower until this rule
+        run("/sbin/auditctl", ["-a", "never,task"])
+        let records = shell("grep -c 'type=SYSCALL' \(log)").output.trimmingCharacters(in: .whitespacesAndNewlines)
+        try? FileManager.default.removeItem(at: dir)
+        return "\(records) SYSCALL records logged; kernel \(lost)"
+    }
+}
+
+// MARK: - 1. storms
+
+if parts.contains("storms") {
+    guard geteuid() == 0 else { say("storms: skipped, not root (run `sudo make bench`)"); exit(1) }
+    let target = work.appendingPathComponent("target").path
+    _ = FileManager.default.createFile(atPath: target, contents: Data("x".utf8))
+    let targetC = CPaths([target])
+    let marker = "casefile-bench-\(UUID().uuidString.prefix(8))"
+    execStorm(50, marker: marker + "-warmup")
+    openStorm(100_000, targetC)
+
+    /// One tracer: a baseline right before it (no tracer), then the same storms under it.
+    func measure(_ name: String, opens n: Int, execs m: Int, start: () throws -> (() -> String)) rethrows
+        -> (open: Double, exec: Double, detail: String) {
+        let baseOpen = seconds { openStorm(n, targetC) }
+        let baseExec = seconds { execStorm(m, marker: marker + "-base") }
+        let stop = try start()
+        let withOpen = seconds { openStorm(n, targetC) }
+        let withExec = seconds { execStorm(m, marker: marker) }
+        let detail = stop()
+        say("storms: \(name): open storm \(n) × open+close \(fmt(baseOpen, 3)) s → \(fmt(withOpen, 3)) s = \(fmt(withOpen / baseOpen))x; "
+            + "exec storm \(m) × spawn+wait \(fmt(baseExec, 3)) s → \(fmt(withExec, 3)) s = \(fmt(withExec / baseExec))x; \(detail)")
+        return (withOpen / baseOpen, withExec / baseExec, detail)
+    }
+
+    /// Opens of the target by this process in a recording: rows, and events (rows plus folded).
+    func opensStored(_ path: String) throws -> (rows: Int, events: Int, lost: Int, total: Int, execs: Int) {
+        try DatabaseQueue(path: path).read { db in
+            let row = try Row.fetchOne(db, sql: """
+                SELECT count(*), coalesce(sum(coalesce(f.count, 1)), 0) FROM events e JOIN paths p ON p.id = e.object_id
+                LEFT JOIN event_folds f ON f.event_id = e.id WHERE e.kind = 6 AND e.pid = ? AND p.path = ? AND e.ret >= 0
+                """, arguments: [getpid(), target])
+            let lost = try Int.fetchOne(db, sql: "SELECT coalesce(sum(count), 0) FROM gaps") ?? 0
+            let total = try Int.fetchOne(db, sql: "SELECT count(*) FROM events") ?? 0
+            let execs = try Int.fetchOne(db, sql: "SELECT count(*) FROM events e JOIN execs x ON x.event_id = e.id WHERE x.argv = ?",
+                                         arguments: [Data("/bin/true\0\(marker)\0".utf8)]) ?? 0
+            return ((row?[0] as Int?) ?? 0, (row?[1] as Int?) ?? 0, lost, total, execs)
+        }
+    }
+
+    var results: [(String, Double, Double)] = []
+    let floor = try measure("floor", opens: opens, execs: execs) { try startFloor().stop }
+    results.append(("floor", floor.open, floor.exec))
+    if FileManager.default.isExecutableFile(atPath: "/usr/bin/bpftrace") {
+        let b = try measure("bpftrace", opens: opens, execs: execs) { try startBpftrace().stop }
+        results.append(("bpftrace", b.open, b.exec))
+    } else {
+        say("storms: bpftrace not installed (scripts/bench-tools.sh installs it)")
+    }
+    var recorderPeak = 0.0
+    for folding in [true, false] {
+        let db = work.appendingPathComponent("storm-\(folding ? "folded" : "unfolded").db").path
+        let label = folding ? "casefile (folding on)" : "casefile (folding off)"
+        let r = try measure(label, opens: opens, execs: execs) {
+            let recorder = try startRecorder(db, folding ? [] : ["--fold-window-ms", "0"])
+            return {
+                let peak = peakRSS(recorder.processIdentifier)
+                stopRecorder(recorder)
+                return "recorder peak RSS \(fmt(peak, 1)) MiB"
+            }
+        }
+        if let peak = Double(r.detail.split(separator: " ").dropLast().last ?? "") { recorderPeak = max(recorderPeak, peak) }
+        let s = try opensStored(db)
+        say("storms: \(label): opens expected \(opens), stored \(s.rows) rows standing for \(s.events) (folded \(s.events - s.rows)), lost \(s.lost); execs expected \(execs), stored \(s.execs)")
+        results.append((label, r.open, r.exec))
+        summary.append(("open storm, \(label): slowdown", fmt(r.open) + "x", folding ? "≤ 1.5x" : ""))
+        summary.append(("open storm, \(label): expected / stored rows / folded / lost", "\(opens) / \(s.rows) / \(s.events - s.rows) / \(s.lost)", "all stored or folded"))
+        summary.append(("exec storm, \(label): slowdown; execs stored", fmt(r.exec) + "x; \(s.execs) of \(execs)", folding ? "≤ 1.1x" : ""))
+    }
+    summary.append(("recorder peak RSS under the storms", fmt(recorderPeak, 1) + " MiB", "≤ 100 MB"))
+    if FileManager.default.isExecutableFile(atPath: "/sbin/auditd") {
+        do {
+            let a = try measure("auditd", opens: auditOpens, execs: auditExecs) { try startAuditd().stop }
+            results.append(("auditd (\(auditOpens) opens, \(auditExecs) execs)", a.open, a.exec))
+        } catch {
+            say("storms: auditd: \((error as NSError).localizedDescription)")
+        }
+    } else {
+        say("storms: auditd not installed (scripts/bench-tools.sh installs it)")
+    }
+    for (name, o, e) in results where !name.hasPrefix("casefile") {
+        summary.append(("storms, \(name): open / exec slowdown", fmt(o) + "x / " + fmt(e) + "x", "peer"))
+    }
+}
+
+// MARK: - 2. ingest: the highest rate stored with zero loss
+
+/// Opens of `paths` (distinct in turn: nothing folds) at `rate` per second for `duration` s;
+/// returns how many were made.
+func pacedOpens(rate: Double, duration: Double, _ paths: CPaths) -> Int {
+    let start = ContinuousClock.now
+    var done = 0
+    let n = paths.pointers.count
+    while true {
+        let elapsed = (ContinuousClock.now - start).seconds
+        if elapsed >= duration { break }
+        let due = rate.isInfinite ? done + 4096 : Int(rate * elapsed)
+        if done >= due { usleep(500); continue }
+        while done < due {
+            let fd = open(paths.pointers[done % n], O_RDONLY)
+            if fd >= 0 { close(fd) }
+            done += 1
+        }
+    }
+    return done
+}
+
+if parts.contains("ingest") || parts.contains("bytes") {
+    // 4096 paths that do not exist (ENOENT: the cheapest open for the workload itself)
+    let dir = work.appendingPathComponent("ingest").path
+    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    let paths = CPaths((0..<4096).map { "\(dir)/lib\($0 % 64)/module-\($0).so" })
+
+    /// One recording at `rate` for `duration`: made, stored rows, lost, peak RSS, file size.
+    func trial(rate: Double, duration: Double) throws -> (made: Int, stored: Int, lost: Int, peak: Double, bytes: Int, rows: Int) {
+        let db = work.appendingPathComponent("ingest-\(UUID().uuidString.prefix(6)).db").path
+        let recorder = try startRecorder(db, ["--fold-window-ms", "0"])
+        let made = pacedOpens(rate: rate, duration: duration, paths)
+        usleep(1_000_000)
+        let peak = peakRSS(recorder.processIdentifier)
+        stopRecorder(recorder)
+        let (stored, lost, rows) = try DatabaseQueue(path: db).read { db -> (Int, Int, Int) in
+            (try Int.fetchOne(db, sql: "SELECT count(*) FROM events WHERE kind = 6 AND pid = ?", arguments: [getpid()]) ?? 0,
+             try Int.fetchOne(db, sql: "SELECT coalesce(sum(count), 0) FROM gaps") ?? 0,
+             try Int.fetchOne(db, sql: "SELECT count(*) FROM events") ?? 0)
+        }
+        let bytes = fileSize(db)
+        try? FileManager.default.removeItem(atPath: db)
+        return (made, stored, lost, peak, bytes, rows)
+    }
+
+    // what the recorder keeps up with, flat out for 10 s; then the full duration below that rate
+    let probe = try trial(rate: .infinity, duration: 10)
+    var rate = (Double(probe.stored) / 10).rounded(.down)
+    say("ingest: flat out for 10 s: \(probe.made) opens made, \(probe.stored) stored, \(probe.lost) lost → trying \(Int(rate * 0.9))/s for \(ingestSeconds) s")
+    rate *= 0.9
+    var result = try trial(rate: rate, duration: Double(ingestSeconds))
+    if result.lost > 0 || result.stored < result.made {
+        say("ingest: \(Int(rate))/s: \(result.made) made, \(result.stored) stored, \(result.lost) lost → again at \(Int(rate * 0.75))/s")
+        rate *= 0.75
+        result = try trial(rate: rate, duration: Double(ingestSeconds))
+    }
+    let sustained = Double(result.stored) / Double(ingestSeconds)
+    say("ingest: \(ingestSeconds) s at \(Int(rate))/s: \(result.made) opens made, \(result.stored) stored, \(result.lost) lost; recorder peak RSS \(fmt(result.peak, 1)) MiB; \(fmt(Double(result.bytes) / Double(max(1, result.rows)), 1)) bytes/event on disk")
+    // the raw C insert rate of the same row shape, same disk, now
+    let rawDB = work.appendingPathComponent("raw.db").path
+    let raw = run(tools.appendingPathComponent("sqlite-insert").path, [rawDB, "3000000"]).output
+    let rawIndexed = run(tools.appendingPathComponent("sqlite-insert").path, [rawDB, "3000000", "--index"]).output
+    for f in [rawDB, rawDB + "-wal", rawDB + "-shm"] { try? FileManager.default.removeItem(atPath: f) }
+    func rateOf(_ line: String) -> Double {
+        line.split(separator: " ").first { $0.hasPrefix("rate=") }.flatMap { Double($0.dropFirst(5)) } ?? .nan
+    }
+    say("ingest: raw SQLite C inserts of the events row, same disk: " + raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        + "; with a time index: " + rawIndexed.trimmingCharacters(in: .whitespacesAndNewlines))
+    let ok = result.lost == 0 && result.stored >= result.made
+    summary.append(("ingest: events/s stored for \(ingestSeconds) s, every event a row", "\(Int(sustained)) (\(ok ? "zero loss" : "LOST \(result.lost)"))", "≥ 500k"))
+    summary.append(("ingest: raw SQLite C insert rate, same row, same disk", "\(Int(rateOf(raw))) rows/s (with a time index \(Int(rateOf(rawIndexed))))", ""))
+    summary.append(("ingest: Casefile / raw", fmt(100 * sustained / rateOf(raw), 0) + " %", "≥ 70 %"))
+    summary.append(("recorder peak RSS during the ingest", fmt(result.peak, 1) + " MiB", "≤ 100 MB"))
+    summary.append(("bytes per file event (ingest recording, all tables)", fmt(Double(result.bytes) / Double(max(1, result.rows)), 1), "≤ 40"))
+}
+
+// MARK: - 3. bytes per process event (synthetic, through the real pipeline and writer)
+
+if parts.contains("bytes") {
+    let path = work.appendingPathComponent("store-process.db").path
     let clock = BootClock(offsetNanoseconds: 1_700_000_000_000_000_000, bootID: "bench")
     let writer = try SessionWriter(queue: try CaseFile.openForRecording(path: path), session: SessionInfo(
         host: "bench", kernel: "bench", machineID: nil, clock: clock, cgroupLayout: "v2", cgroupHierarchy: 0,
         cgroupMount: nil, startedAt: 0, casefileVersion: CasefileVersion.current, abiVersion: 1, commandLine: "bench",
-        attached: [], attachFailures: [], ringBufferBytes: 0), sealing: sealing)
+        attached: [], attachFailures: [], ringBufferBytes: 0))
     var pipeline = Pipeline(clock: clock)
-    // A realistic mix for process events: fork → exec → exit per process, each with its comm.
     var events: [Event] = []
     events.reserveCapacity(storeEvents)
     var pid: UInt32 = 1000
@@ -68,230 +450,111 @@ func storeRun(sealing: Bool, _ name: String) throws -> (rate: Double, bytesPerEv
         events.append(Event(bootNanoseconds: t + 2, pid: pid, tid: pid, cgroupID: 1, comm: ByteString("true"),
                             body: .exit(Exit(process: key, ppid: 999, status: 0, comm: ByteString("true")))))
     }
-    let batch = 65_536
     let elapsed = try seconds {
         var i = 0
         while i < events.count {
-            let end = min(events.count, i + batch)
+            let end = min(events.count, i + 16_384)
             try writer.write(pipeline.resolve(Array(events[i..<end])))
             i = end
         }
         try writer.finish(clean: true)
     }
-    let size = fileSize(path)
-    try? FileManager.default.removeItem(atPath: path)
-    return (Double(events.count) / elapsed, Double(size) / Double(events.count), elapsed)
-}
-do {
-    // Alternating, twice each, so drift on a shared machine hits both alike.
-    var sealed: [Double] = [], unsealed: [Double] = []
-    var bytes = (sealed: 0.0, unsealed: 0.0)
-    for round in 0..<2 {
-        let u = try storeRun(sealing: false, "u\(round)")
-        let s = try storeRun(sealing: true, "s\(round)")
-        unsealed.append(u.rate)
-        sealed.append(s.rate)
-        bytes = (s.bytesPerEvent, u.bytesPerEvent)
-    }
-    let best = (sealed: sealed.max() ?? 0, unsealed: unsealed.max() ?? 0)
-    print(String(format: "store: %d process events (fork+exec+exit): sealed %.0f events/s, %.1f bytes/event; unsealed %.0f events/s, %.1f bytes/event; sealing costs %.1f%% of the rate (best of 2 each, alternating)",
-                 storeEvents, best.sealed, bytes.sealed, best.unsealed, bytes.unsealed, 100 * (1 - best.sealed / max(1, best.unsealed))))
-}
-
-// MARK: 1b. file-event store: the user-space ingest rate and bytes per file event
-do {
-    let path = work.appendingPathComponent("store-files.db").path
-    let clock = BootClock(offsetNanoseconds: 1_700_000_000_000_000_000, bootID: "bench")
-    let writer = try SessionWriter(queue: try CaseFile.openForRecording(path: path), session: SessionInfo(
-        host: "bench", kernel: "bench", machineID: nil, clock: clock, cgroupLayout: "v2", cgroupHierarchy: 0,
-        cgroupMount: nil, startedAt: 0, casefileVersion: CasefileVersion.current, abiVersion: 1, commandLine: "bench",
-        attached: [], attachFailures: [], ringBufferBytes: 0))
-    var pipeline = Pipeline(clock: clock)  // no folding: every event is a row
-    // 2,000 distinct paths, 8 threads of one process, results alternating fd / ENOENT: a build or a scan
-    let paths = (0..<2000).map { ByteString("/usr/lib/x86_64-linux-gnu/lib\($0)/module-\($0 * 7).so") }
-    let count = storeEvents
-    var events: [Event] = []
-    events.reserveCapacity(count)
-    for i in 0..<count {
-        let t = UInt64(i) * 2_000
-        let tid = UInt32(5000 + i % 8)
-        events.append(Event(bootNanoseconds: t, pid: 5000, tid: tid, cgroupID: 1, comm: ByteString("make"),
-                            body: .open(FileOpen(syscall: .openat, result: i % 3 == 0 ? -2 : Int64(3 + i % 5), dirFD: -100,
-                                                 flags: 0x80000, mode: 0, path: paths[(i * 31) % paths.count], exitBootNanoseconds: t + 900))))
-    }
-    let batch = 65_536
-    let elapsed = try seconds {
-        var i = 0
-        while i < events.count {
-            let end = min(events.count, i + batch)
-            try writer.write(pipeline.resolve(events[i..<end]))
-            i = end
-        }
-        try writer.finish(clean: true)
-    }
-    print(String(format: "file store: %d open events (2000 paths, 8 threads, sealed, no folding): %.0f events/s, %.1f bytes/event",
-                 count, Double(count) / elapsed, Double(fileSize(path)) / Double(count)))
-    try? FileManager.default.removeItem(atPath: path)
-}
-
-// MARK: 2./3. storms with and without the recorder
-guard geteuid() == 0 else {
-    print("storms: skipped, not root (run `sudo make bench`)")
-    exit(0)
-}
-let casefile = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("casefile").path
-guard FileManager.default.isExecutableFile(atPath: casefile) else {
-    print("storms: \(casefile) not found; build it first (`swift build -c release`)")
-    exit(1)
-}
-
-/// Starts `casefile record` and waits until its session row exists.
-func startRecorder(_ db: String, _ extra: [String] = []) throws -> Process {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: casefile)
-    p.arguments = ["record", "--db", db, "--quiet"] + extra
-    p.standardError = FileHandle.nullDevice
-    try p.run()
-    for _ in 0..<200 {
-        usleep(25_000)
-        if let q = try? DatabaseQueue(path: db), (try? q.read({ try Int.fetchOne($0, sql: "SELECT count(*) FROM sessions") })) == 1 { break }
-    }
-    usleep(200_000)
-    return p
-}
-
-func stopRecorder(_ p: Process) {
-    p.interrupt()
-    p.waitUntilExit()
-}
-
-func execStorm(_ n: Int, marker: String) {
-    var argv: [UnsafeMutablePointer<CChar>?] = [strdup("/bin/true"), strdup(marker), nil]
-    defer { argv.forEach { free($0) } }
-    for _ in 0..<n {
-        var pid: pid_t = 0
-        guard posix_spawn(&pid, "/bin/true", nil, nil, &argv, environ) == 0 else { fatalError("posix_spawn failed") }
-        var status: Int32 = 0
-        waitpid(pid, &status, 0)
-    }
-}
-
-func openStorm(_ n: Int, path: String) {
-    for _ in 0..<n {
-        let fd = open(path, O_RDONLY)
-        if fd >= 0 { close(fd) }
-    }
-}
-
-do {
-    let db = work.appendingPathComponent("storm.db").path
-    let marker = "casefile-bench-\(UUID().uuidString.prefix(8))"
-    let target = work.appendingPathComponent("target").path
-    _ = FileManager.default.createFile(atPath: target, contents: Data("x".utf8))
-    execStorm(50, marker: marker + "-warmup")
-    let baseExec = seconds { execStorm(execs, marker: marker) }
-    let baseOpen = seconds { openStorm(opens, path: target) }
-    let recorder = try startRecorder(db)
-    let recExec = seconds { execStorm(execs, marker: marker) }
-    let recOpen = seconds { openStorm(opens, path: target) }
-    stopRecorder(recorder)
-    // Again without folding: every open a row of its own.
-    let unfoldedDB = work.appendingPathComponent("storm-unfolded.db").path
-    let recorder2 = try startRecorder(unfoldedDB, ["--fold-window-ms", "0"])
-    let recOpenUnfolded = seconds { openStorm(opens, path: target) }
-    stopRecorder(recorder2)
-    let baseOpenAfter = seconds { openStorm(opens, path: target) }
-
-    /// Opens of the target by this process: rows, and events (rows plus what they folded).
-    func opensStored(_ path: String) throws -> (rows: Int, events: Int, lost: Int, total: Int) {
-        try DatabaseQueue(path: path).read { db in
-            let row = try Row.fetchOne(db, sql: """
-                SELECT count(*), coalesce(sum(coalesce(f.count, 1)), 0) FROM events e JOIN paths p ON p.id = e.object_id
-                LEFT JOIN event_folds f ON f.event_id = e.id WHERE e.kind = 6 AND e.pid = ? AND p.path = ? AND e.ret >= 0
-                """, arguments: [getpid(), target])
-            let lost = try Int.fetchOne(db, sql: "SELECT coalesce(sum(count), 0) FROM gaps") ?? 0
-            let total = try Int.fetchOne(db, sql: "SELECT count(*) FROM events") ?? 0
-            return ((row?[0] as Int?) ?? 0, (row?[1] as Int?) ?? 0, lost, total)
-        }
-    }
-    let q = try DatabaseQueue(path: db)
-    let (storedExecs, storedExits, storedForks) = try q.read { db -> (Int, Int, Int) in
-        let execs = try Int.fetchOne(db, sql: "SELECT count(*) FROM events e JOIN execs x ON x.event_id = e.id WHERE x.argv = ?",
-                                     arguments: [Data("/bin/true\0\(marker)\0".utf8)]) ?? 0
-        let exits = try Int.fetchOne(db, sql: """
-            SELECT count(*) FROM events e JOIN processes p ON p.id = e.process_id
-            WHERE e.kind = 3 AND p.argv = ?
-            """, arguments: [Data("/bin/true\0\(marker)\0".utf8)]) ?? 0
-        let forks = try Int.fetchOne(db, sql: "SELECT count(*) FROM events WHERE kind = 2 AND pid = ?", arguments: [getpid()]) ?? 0
-        return (execs, exits, forks)
-    }
-    let folded = try opensStored(db), unfolded = try opensStored(unfoldedDB)
-    print(String(format: "exec storm: %d × posix_spawn(/bin/true)+wait: %.3f s without, %.3f s with casefile record = %.2fx slowdown",
-                 execs, baseExec, recExec, recExec / baseExec))
-    print("exec storm: expected \(execs) exec / \(execs) fork / \(execs) exit; stored \(storedExecs) exec / \(storedForks) fork / \(storedExits) exit")
-    print(String(format: "open storm (folding on, 1000 ms): %d × open()+close(): %.3f s without, %.3f s with = %.2fx slowdown",
-                 opens, baseOpen, recOpen, recOpen / baseOpen))
-    print("open storm (folding on): expected \(opens); stored \(folded.rows) rows standing for \(folded.events) events (folded \(folded.events - folded.rows)); lost (whole recording) \(folded.lost); db \(fileSize(db)) bytes for \(folded.total) rows")
-    print(String(format: "open storm (folding off): %.3f s with = %.2fx slowdown (%.3f s without, measured after)",
-                 recOpenUnfolded, recOpenUnfolded / baseOpenAfter, baseOpenAfter))
-    print(String(format: "open storm (folding off): expected %d; stored %d rows; lost (whole recording) %d; db %d bytes for %d rows = %.1f bytes/row",
-                 opens, unfolded.rows, unfolded.lost, fileSize(unfoldedDB), unfolded.total, Double(fileSize(unfoldedDB)) / Double(max(1, unfolded.total))))
-    // Where the bytes are (SQLite's dbstat): per stored row, by table and index.
-    let parts = try DatabaseQueue(path: unfoldedDB).read { db in
+    let tables = try DatabaseQueue(path: path).read { db in
         try Row.fetchAll(db, sql: "SELECT name, sum(pgsize) AS bytes FROM dbstat GROUP BY name ORDER BY bytes DESC LIMIT 6")
             .map { ($0["name"] as String? ?? "?", $0["bytes"] as Int? ?? 0) }
     }
-    print("open storm (folding off): bytes per row by table: " + parts.map {
-        String(format: "%@ %.1f", $0.0, Double($0.1) / Double(max(1, unfolded.total)))
-    }.joined(separator: ", "))
+    let perEvent = Double(fileSize(path)) / Double(events.count)
+    say(String(format: "bytes: %d process events (fork+exec+exit, sealed): %.0f events/s, %.1f bytes/event; by table: ", events.count,
+               Double(events.count) / elapsed, perEvent)
+        + tables.map { "\($0.0) \(fmt(Double($0.1) / Double(events.count), 1))" }.joined(separator: ", "))
+    summary.append(("bytes per process event (fork+exec+exit, sealed, all tables)", fmt(perEvent, 1), "≤ 67 (half of 135)"))
+    try? FileManager.default.removeItem(atPath: path)
 }
 
-// MARK: 4. enrichment latency for a burst of containers
-do {
-    let dockerUp = (try? Process.run(URL(fileURLWithPath: "/bin/sh"), arguments: ["-c", "curl -sf --max-time 3 --unix-socket /var/run/docker.sock http://d/_ping >/dev/null"]))
-        .map { p -> Bool in p.waitUntilExit(); return p.terminationStatus == 0 } ?? false
-    guard burst > 0, dockerUp else {
-        print("enrichment: skipped (dockerd not answering; `bash scripts/runtimes.sh all`)")
-        exit(0)
+// MARK: - 4. queries on a 10-million-event case file
+
+if parts.contains("query") {
+    let script = repo.appendingPathComponent("scripts/make-large-casefile.sh").path
+    let source = work.appendingPathComponent("source.db").path
+    let large = work.appendingPathComponent("large.db").path
+    let generated = seconds {
+        let r1 = run("/bin/bash", [script, "--record", source], quiet: false)
+        let r2 = r1.status == 0 ? run("/bin/bash", [script, "--events", String(largeEvents), source, large], quiet: false) : r1
+        if r2.status != 0 { say("query: the large case file could not be made (\(script)): status \(r2.status)") }
     }
-    let db = work.appendingPathComponent("burst.db").path
-    let tag = UUID().uuidString.prefix(8).lowercased()
-    let recorder = try startRecorder(db)
-    let image = "localhost:5000/casefile/busybox:1"
-    func shell(_ command: String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/bin/sh")
-        p.arguments = ["-c", command]
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
-        try? p.run()
-        p.waitUntilExit()
-    }
-    let elapsed = seconds {
-        shell("seq 1 \(burst) | xargs -P 8 -I{} docker run -d --network none --name cfb-\(tag)-{} \(image) sleep 3")
-    }
-    usleep(1_500_000)
-    stopRecorder(recorder)
-    shell("docker ps -aq --filter name=cfb-\(tag) | xargs -r docker rm -f")
-    let q = try DatabaseQueue(path: db)
-    let raw: [Double] = try q.read { db in
-        try Row.fetchAll(db, sql: """
-            SELECT c.enriched_at, g.created_at FROM containers c
-            JOIN cgroups g ON g.container_id = c.id AND g.hierarchy_id = 0 AND g.path LIKE '%' || c.id
-            WHERE c.name LIKE ? AND c.enriched_at IS NOT NULL AND g.created_at IS NOT NULL
-            """, arguments: ["cfb-\(tag)-%"]).map { row in
-            let enriched: Int64 = row[0] ?? 0
-            let created: Int64 = row[1] ?? 0
-            return Double(enriched - created) / 1e6
+    if FileManager.default.fileExists(atPath: large) {
+        say("query: \(largeEvents) events, \(fmt(Double(fileSize(large)) / 1e9)) GB made in \(fmt(generated, 0)) s")
+        let (first, last) = try DatabaseQueue(path: large, configuration: { var c = Configuration(); c.readonly = true; return c }()).read { db in
+            let row = try Row.fetchOne(db, sql: "SELECT min(min_ts), max(max_ts) FROM event_chunks")
+            return ((row?[0] as Int64?) ?? 0, (row?[1] as Int64?) ?? 0)
         }
-    }.sorted()
-    // Enriched from the runtime's create event before the cgroup even existed: complete at mkdir.
-    let early = raw.filter { $0 <= 0 }.count
-    let latencies = raw.map { max(0, $0) }
-    let named = try q.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM containers WHERE name LIKE ?", arguments: ["cfb-\(tag)-%"]) } ?? 0
-    func percentile(_ p: Double) -> Double {
-        latencies.isEmpty ? .nan : latencies[min(latencies.count - 1, Int((Double(latencies.count - 1) * p).rounded()))]
+        let middle = (first + last) / 2 / 1_000_000_000
+        func timed(_ name: String, _ arguments: [String], goal: String = "") {
+            var runs: [Double] = []
+            var status: Int32 = 0
+            for _ in 0..<2 {
+                runs.append(seconds { status = run(casefile, arguments + ["--db", large]).status })
+            }
+            let best = runs.min() ?? .nan
+            say("query: \(name): \(runs.map { fmt($0, 3) }.joined(separator: " s, ")) s\(status == 0 ? "" : " (exit status \(status))")")
+            summary.append(("10 M events: \(name)", best < 1 ? fmt(best * 1000, 0) + " ms" : fmt(best, 1) + " s", goal))
+        }
+        timed("timeline --container rare-1 --limit 50", ["timeline", "--container", "rare-1", "--limit", "50", "--no-pager"], goal: "< 50 ms")
+        timed("timeline --container busy-1 --limit 50", ["timeline", "--container", "busy-1", "--limit", "50", "--no-pager"], goal: "< 50 ms")
+        timed("timeline --limit 50", ["timeline", "--limit", "50", "--no-pager"])
+        timed("timeline --since/--until (1 minute)", ["timeline", "--since", String(middle), "--until", String(middle + 60), "--no-pager", "--format", "csv"])
+        timed("info", ["info"])
+        timed("report --no-verify (HTML)", ["report", "--no-verify", "-o", work.appendingPathComponent("r.html").path], goal: "< 10 s")
     }
-    print(String(format: "enrichment: burst of %d docker containers started in %.2f s; %d named (%d already before their cgroup existed); cgroup mkdir → complete container row: p50 %.1f ms, p90 %.1f ms, p99 %.1f ms, max %.1f ms",
-                 burst, elapsed, named, early, percentile(0.5), percentile(0.9), percentile(0.99), latencies.last ?? .nan))
+    for f in [source, large] { try? FileManager.default.removeItem(atPath: f) }
 }
+
+// MARK: - 5. enrichment latency for a burst of containers
+
+if parts.contains("enrichment") {
+    let dockerUp = shell("curl -sf --max-time 3 --unix-socket /var/run/docker.sock http://d/_ping >/dev/null").status == 0
+    if burst > 0, dockerUp {
+        let db = work.appendingPathComponent("burst.db").path
+        let tag = UUID().uuidString.prefix(8).lowercased()
+        let recorder = try startRecorder(db)
+        let image = "localhost:5000/casefile/busybox:1"
+        let elapsed = seconds {
+            shell("seq 1 \(burst) | xargs -P 8 -I{} docker run -d --network none --name cfb-\(tag)-{} \(image) sleep 3")
+        }
+        usleep(1_500_000)
+        stopRecorder(recorder)
+        shell("docker ps -aq --filter name=cfb-\(tag) | xargs -r docker rm -f")
+        let q = try DatabaseQueue(path: db)
+        let raw: [Double] = try q.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT c.enriched_at, g.created_at FROM containers c
+                JOIN cgroups g ON g.container_id = c.id AND g.hierarchy_id = 0 AND g.path LIKE '%' || c.id
+                WHERE c.name LIKE ? AND c.image_digest IS NOT NULL AND c.enriched_at IS NOT NULL AND g.created_at IS NOT NULL
+                """, arguments: ["cfb-\(tag)-%"]).map { row in
+                Double((row[0] as Int64? ?? 0) - (row[1] as Int64? ?? 0)) / 1e6
+            }
+        }.sorted()
+        let early = raw.filter { $0 <= 0 }.count
+        let latencies = raw.map { max(0, $0) }
+        let named = try q.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM containers WHERE name LIKE ?", arguments: ["cfb-\(tag)-%"]) } ?? 0
+        func percentile(_ p: Double) -> Double {
+            latencies.isEmpty ? .nan : latencies[min(latencies.count - 1, Int((Double(latencies.count - 1) * p).rounded()))]
+        }
+        say(String(format: "enrichment: burst of %d docker containers started in %.2f s; %d named, %d complete (name, image, digest) (%d before their cgroup existed); cgroup mkdir → complete row: p50 %.1f ms, p90 %.1f ms, p99 %.1f ms, max %.1f ms",
+                   burst, elapsed, named, latencies.count, early, percentile(0.5), percentile(0.9), percentile(0.99), latencies.last ?? .nan))
+        summary.append(("enrichment, \(burst) docker runs: complete rows; p50 / p90 / p99 / max", "\(latencies.count) of \(burst); "
+                        + [0.5, 0.9, 0.99].map { fmt(percentile($0), 0) }.joined(separator: " / ") + " / " + fmt(latencies.last ?? .nan, 0) + " ms",
+                        "p99 < 200 ms, 50 of 50"))
+    } else {
+        say("enrichment: skipped (dockerd not answering; `bash scripts/runtimes.sh all`)")
+    }
+}
+
+// MARK: - the summary
+
+say("")
+say("| what | figure | goal |")
+say("|---|---|---|")
+for (what, figure, goal) in summary { say("| \(what) | \(figure) | \(goal) |") }
+say("")
+say("whole run: \(fmt((ContinuousClock.now - benchStart).seconds, 0)) s")

@@ -152,20 +152,21 @@ extension SessionWriter {
         ev.bind(.aux2, row.aux2)
         ev.bind(.aux3, row.aux3)
         try ev.run()
-        noteEvent(ev.lastInsertRowID)
-        try noteChunk(event: ev.lastInsertRowID, ts: r.time, cgroup: currentCgroup, s)
+        // the connection's last insert rowid changes with the next insert (a chunk row too): kept here
+        let eventID = ev.lastInsertRowID
+        noteEvent(eventID)
         if r.foldCount > 1, let last = r.lastTime {
             let f = s.eventFold
-            f.bind(.event, ev.lastInsertRowID)
+            f.bind(.event, eventID)
             f.bind(.count, r.foldCount)
             f.bind(.lastTS, last)
             try f.run()
-            touch(.eventFolds, ev.lastInsertRowID)
+            touch(.eventFolds, eventID)
         }
 
         if case .exec(let x) = e.body {
             let d = s.execDetail
-            d.bind(.event, ev.lastInsertRowID)
+            d.bind(.event, eventID)
             d.bindText(.filename, x.filename.bytes)
             d.bindBlob(.argv, x.argv.bytes)
             d.bindText(.cmdline, Display.commandLine(argv: x.argv.bytes, truncated: x.argvTruncated))
@@ -176,14 +177,16 @@ extension SessionWriter {
             try d.run()
             if session.settings.captureEnvironment {
                 let v = s.execEnvironment
-                v.bind(.event, ev.lastInsertRowID)
+                v.bind(.event, eventID)
                 v.bindBlob(.env, x.environment?.bytes ?? [])
                 v.bind(.truncated, x.environmentTruncated)
                 v.bind(.unreadable, x.environmentUnreadable)
                 try v.run()
-                touch(.execEnvironments, ev.lastInsertRowID)
+                touch(.execEnvironments, eventID)
             }
         }
+        // last: writing a full chunk inserts rows of its own
+        try noteChunk(event: eventID, ts: r.time, cgroup: currentCgroup, s)
         return true
     }
 

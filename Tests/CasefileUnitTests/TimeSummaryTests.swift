@@ -1,4 +1,5 @@
 import CasefileModel
+import CasefilePipeline
 @testable import CasefileStore
 import CasefileTestSupport
 import Foundation
@@ -70,5 +71,38 @@ import Testing
         #expect(try Self.times(window).isEmpty)
         let summary = try Investigation(path: try Self.file.get()).summary(countingKinds: false)
         #expect(summary.firstEvent == Self.utc(0) && summary.lastEvent == Self.utc(3 * Self.perBatch - 1))
+    }
+
+    /// A chunk that fills up on an exec writes its rows right after the exec's: the execs row
+    /// must still point at the exec (the bench found execs rows given the chunk's id instead).
+    @Test func sideTablesPointAtTheirEventWhenAChunkFillsUp() throws {
+        let clock = CaseFileIntegrityTests.clock
+        let path = try temporaryDirectory().appendingPathComponent("case.db").path
+        let writer = try SessionWriter(queue: try CaseFile.openForRecording(path: path), session: CaseFileIntegrityTests.session())
+        var pipeline = Pipeline(clock: clock)
+        var events: [Event] = []
+        for n in 0..<1_500 { // fork, exec, exit: 1024 % 3 == 1, so chunk ends fall on each kind in turn
+            let pid = UInt32(2_000 + n), t = UInt64(1_000_000 + n * 1_000)
+            let key = ProcessKey(pid: pid, startBootNanoseconds: t)
+            events.append(Event(bootNanoseconds: t, pid: 1_999, tid: 1_999, cgroupID: 1, comm: ByteString("sh"),
+                                body: .fork(Fork(parent: ProcessKey(pid: 1_999, startBootNanoseconds: 1), child: key, childTID: pid, uid: 0, gid: 0, comm: ByteString("sh")))))
+            events.append(Event(bootNanoseconds: t + 1, pid: pid, tid: pid, cgroupID: 1, comm: ByteString("true"), body: .exec(Exec(
+                process: key, ppid: 1_999, uid: 0, gid: 0, namespacePID: pid, mountNamespace: 1, pidNamespace: 2, oldPID: pid,
+                comm: ByteString("true"), filename: ByteString("/bin/true"), argv: ByteString("/bin/true\0\(n)\0"),
+                argvTruncated: false, filenameTruncated: false))))
+            events.append(Event(bootNanoseconds: t + 2, pid: pid, tid: pid, cgroupID: 1, comm: ByteString("true"),
+                                body: .exit(Exit(process: key, ppid: 1_999, status: 0, comm: ByteString("true")))))
+        }
+        try writer.write(pipeline.resolve(events))
+        try writer.finish(clean: true)
+        let queue = try DatabaseQueue(path: path)
+        defer { try? queue.close() }
+        let counts = try queue.read { db in
+            [try Int.fetchOne(db, sql: "SELECT count(*) FROM execs"),
+             try Int.fetchOne(db, sql: "SELECT count(*) FROM execs x JOIN events e ON e.id = x.event_id WHERE e.kind = 1"),
+             try Int.fetchOne(db, sql: "SELECT count(*) FROM event_chunks")]
+        }
+        #expect(counts == [1_500, 1_500, 5], "execs, execs pointing at an exec, chunks")
+        #expect(try CaseFileVerifier.verify(path: path).outcome == .verified)
     }
 }

@@ -18,6 +18,8 @@ public struct RecordDecoder: Sendable {
         let headerSize = MemoryLayout<cf_header>.size
         var offset = 0
         var seen = 0
+        // grown once, not doubled and copied as it fills (events are large values)
+        if let records { events.reserveCapacity(events.count + records) }
         while offset + headerSize <= bytes.count {
             let header = bytes.loadUnaligned(fromByteOffset: offset, as: cf_header.self)
             let size = Int(header.size)

@@ -89,6 +89,7 @@ final class WriterLoop: @unchecked Sendable {
                 checkClock()
             }
             var pending: [Event] = []
+            pending.reserveCapacity(messages.reduce(0) { if case .events(let batch) = $1 { $0 + batch.count } else { $0 } })
             var extra = StoreBatch()
             var barriers: [Latch<Void>] = []
             defer { barriers.forEach { $0.set(()) } }

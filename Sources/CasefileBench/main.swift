@@ -511,6 +511,38 @@ if parts.contains("query") {
 
 // MARK: - 5. enrichment latency for a burst of containers
 
+/// Polls a recording (read-only) for rows of containers named like `pattern` with name, image and
+/// digest, and keeps when each was first seen complete (UTC ns).
+final class CompletionWatcher: @unchecked Sendable {
+    // @unchecked: `seen` and `stopped` are guarded by `lock`.
+    private let lock = NSLock()
+    private var seen: [String: Int64] = [:]
+    private var stopped = false
+    let db: String
+    let pattern: String
+    init(db: String, pattern: String) { (self.db, self.pattern) = (db, pattern) }
+
+    var firstComplete: [String: Int64] { lock.withLock { seen } }
+    func stop() { lock.withLock { stopped = true } }
+
+    func run() {
+        var config = Configuration()
+        config.readonly = true
+        guard let queue = try? DatabaseQueue(path: db, configuration: config) else { return }
+        while !lock.withLock({ stopped }) {
+            let ids = (try? queue.read { db in
+                try String.fetchAll(db, sql: "SELECT id FROM containers WHERE name LIKE ? AND image IS NOT NULL AND image_digest IS NOT NULL",
+                                    arguments: [pattern])
+            }) ?? []
+            var now = timespec()
+            clock_gettime(CLOCK_REALTIME, &now)
+            let t = Int64(now.tv_sec) * 1_000_000_000 + Int64(now.tv_nsec)
+            lock.withLock { for id in ids where seen[id] == nil { seen[id] = t } }
+            usleep(10_000)
+        }
+    }
+}
+
 if parts.contains("enrichment") {
     let dockerUp = shell("curl -sf --max-time 3 --unix-socket /var/run/docker.sock http://d/_ping >/dev/null").status == 0
     if burst > 0, dockerUp {
@@ -518,20 +550,29 @@ if parts.contains("enrichment") {
         let tag = UUID().uuidString.prefix(8).lowercased()
         let recorder = try startRecorder(db)
         let image = "localhost:5000/casefile/busybox:1"
+        // `containers.enriched_at` is the latest answer (a container answered at create is asked
+        // again at start), so the first time each row is complete in the file is watched here:
+        // read-only polls of the recording every 10 ms.
+        let watcher = CompletionWatcher(db: db, pattern: "cfb-\(tag)-%")
+        let watching = Thread { watcher.run() }
+        watching.start()
         let elapsed = seconds {
             shell("seq 1 \(burst) | xargs -P 8 -I{} docker run -d --network none --name cfb-\(tag)-{} \(image) sleep 3")
         }
         usleep(1_500_000)
+        watcher.stop()
         stopRecorder(recorder)
         shell("docker ps -aq --filter name=cfb-\(tag) | xargs -r docker rm -f")
         let q = try DatabaseQueue(path: db)
+        let complete = watcher.firstComplete
         let raw: [Double] = try q.read { db in
             try Row.fetchAll(db, sql: """
-                SELECT c.enriched_at, g.created_at FROM containers c
+                SELECT c.id, g.created_at FROM containers c
                 JOIN cgroups g ON g.container_id = c.id AND g.hierarchy_id = 0 AND g.path LIKE '%' || c.id
-                WHERE c.name LIKE ? AND c.image_digest IS NOT NULL AND c.enriched_at IS NOT NULL AND g.created_at IS NOT NULL
-                """, arguments: ["cfb-\(tag)-%"]).map { row in
-                Double((row[0] as Int64? ?? 0) - (row[1] as Int64? ?? 0)) / 1e6
+                WHERE c.name LIKE ? AND g.created_at IS NOT NULL
+                """, arguments: ["cfb-\(tag)-%"]).compactMap { row in
+                guard let id = row[0] as String?, let at = complete[id] else { return nil }
+                return Double(at - (row[1] as Int64? ?? 0)) / 1e6
             }
         }.sorted()
         let early = raw.filter { $0 <= 0 }.count

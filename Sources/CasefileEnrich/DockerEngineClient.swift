@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import CasefileModel
 import Foundation
 import NIOCore
+import Synchronization
 
 /// Docker and Podman through the Docker Engine API (Podman's Docker-compatible API), over a unix socket.
 ///
@@ -19,6 +20,9 @@ public struct DockerEngineClient: RuntimeClient {
     /// Limit for one `inspect` (both requests together), and for `events` to get the stream's headers.
     public let timeout: Duration
     private let transport: UnixHTTPTransport
+    /// Image reference → (repo digest, image id), learned by `metadata(fromEvent:)`: a burst of
+    /// containers of one image asks about the image once.
+    private let images = ImageCache()
 
     public var source: String { "\(runtime.rawValue):\(socketPath)" }
 
@@ -119,11 +123,14 @@ public struct DockerEngineClient: RuntimeClient {
         for key in ["exitCode", "execDuration", "signal", "containerExitCode", "podId"] { labels[key] = nil }
         var digest: String?
         var imageID: String?
-        if let image, !image.isEmpty, let escaped = UnixHTTPTransport.escapePath(image),
+        if let image, let known = images.lookup(image) {
+            (digest, imageID) = known
+        } else if let image, !image.isEmpty, let escaped = UnixHTTPTransport.escapePath(image),
            let answer = try? await transport.get("/images/\(escaped)/json", deadline: .now + transport.timeout), answer.status == 200,
            let parsed = try? JSONAnswer.decode(EngineImageJSON.self, from: answer.body, source: source, what: "image JSON") {
             digest = ImageReference.repoDigest(from: parsed.repoDigests ?? [], image: image)
             imageID = ImageReference.imageID(parsed.id)
+            images.learn(image, (digest, imageID))
         }
         return ContainerMetadata(id: event.containerID, runtime: runtime, source: "\(source) (event)", name: name,
                                  image: image, imageDigest: digest, imageID: imageID, labels: labels,
@@ -196,5 +203,29 @@ public struct EngineEvents: AsyncSequence, Sendable {
         guard let id = e.actor?.id ?? e.id, !id.isEmpty else { return nil }
         let time = e.timeNano ?? e.time.flatMap { $0.multipliedReportingOverflow(by: 1_000_000_000).overflow ? nil : $0 * 1_000_000_000 }
         return RuntimeEvent(containerID: id, action: action, time: time, attributes: e.actor?.attributes ?? [:])
+    }
+}
+
+/// What the Engine API said about images, by the reference containers were made from, for a
+/// short while: a tag can be moved to another image (`docker pull`, `docker tag`), so an entry is
+/// trusted for `lifetime` only (the container's own inspect, which names the image by id, follows
+/// and corrects a row made from a stale entry). Bounded.
+final class ImageCache: Sendable {
+    private let entries = Mutex<[String: (digest: String?, id: String?, at: ContinuousClock.Instant)]>([:])
+    let lifetime: Duration = .seconds(30)
+    static let limit = 1_024
+
+    func lookup(_ reference: String) -> (String?, String?)? {
+        entries.withLock { entries in
+            guard let entry = entries[reference], ContinuousClock.now - entry.at < lifetime else { return nil }
+            return (entry.digest, entry.id)
+        }
+    }
+
+    func learn(_ reference: String, _ answer: (String?, String?)) {
+        entries.withLock { entries in
+            if entries.count >= Self.limit { entries.removeAll(keepingCapacity: true) }
+            entries[reference] = (answer.0, answer.1, .now)
+        }
     }
 }

@@ -49,12 +49,20 @@ extension Enricher {
     }
 
     /// One event from client `index`'s stream.
-    func heard(_ event: RuntimeEvent, from index: Int, firstSinceFailures failures: Int) {
+    func heard(_ event: RuntimeEvent, from index: Int, firstSinceFailures failures: Int) async {
         // The stream works again after failing: the runtime is back.
         if failures > 0 { runtimeBack(clients[index].source) }
         switch event.action {
         case .create:
             remember(event, client: index)
+            // What the create event says (Docker and Podman send name, image and labels; the
+            // image's digest is learned once per image) makes the row complete now, before the
+            // container's cgroup exists and whatever a busy runtime takes to answer an inspect.
+            // The inspect follows and its answer (with the pid that confirms it) replaces this one.
+            if !done.contains(event.containerID), !inFlight.contains(event.containerID),
+               let early = await clients[index].metadata(fromEvent: event) {
+                sink(.enriched(early))
+            }
             submit(containerID: event.containerID, runtimeGuess: clients[index].runtime)
         case .start:
             remember(event, client: index)

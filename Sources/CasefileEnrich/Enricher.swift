@@ -67,7 +67,7 @@ public actor Enricher {
 
     public nonisolated let clients: [any RuntimeClient]
     let configuration: Configuration
-    private let sink: @Sendable (Outcome) -> Void
+    let sink: @Sendable (Outcome) -> Void
     let logger: Logger
     private nonisolated let requests: AsyncStream<Request>
     private nonisolated let continuation: AsyncStream<Request>.Continuation
@@ -77,8 +77,8 @@ public actor Enricher {
     private nonisolated let counters = Mutex(Stats())
     private let limiters: [Limiter]
 
-    private var done: Set<String> = []
-    private var inFlight: Set<String> = []
+    var done: Set<String> = []
+    var inFlight: Set<String> = []
     /// Answered before they started (asked at create time): no pid yet, so not confirmed.
     /// Their start event asks again (`startedAfterAnswer`). Bounded like `done`.
     /// The value is the client that answered: only its own start event asks it again (another

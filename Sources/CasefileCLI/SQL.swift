@@ -70,13 +70,13 @@ struct Query: AsyncParsableCommand {
               casefile query --db case.db shells-in-containers
               casefile query --db case.db short-lived-containers --param seconds=10
               casefile query --db case.db outbound-connections --param container=web --format csv
-            Queries: \(NamedQuery.all.map(\.name).joined(separator: ", ")).
+            Queries: \(NamedQuery.names.joined(separator: ", ")).
             """
     )
     @OptionGroup var database: DatabaseOption
 
     @Argument(help: ArgumentHelp("The query's name.", valueName: "name"),
-              completion: .list(NamedQuery.all.map(\.name)))
+              completion: .list(NamedQuery.names))
     var name: String?
 
     @Flag(help: "List the queries: name, what it answers, parameters.")

@@ -33,6 +33,12 @@ public struct NamedQuery: Sendable {
 
     public static func named(_ name: String) -> NamedQuery? { all.first { $0.name == name } }
 
+    /// The queries' names without parsing them (each file is named for its query: a test checks
+    /// it): for help and completion, built at every start of the CLI.
+    public static var names: [String] {
+        EmbeddedQueries.files.map { $0.name.hasSuffix(".sql") ? String($0.name.dropLast(4)) : $0.name }.sorted()
+    }
+
     /// Reads a query file's header. Throws when it lacks a name or description (a test runs
     /// this on every file in `queries/`).
     public static func parse(_ text: String, file: String) throws -> NamedQuery {

@@ -9,6 +9,7 @@ import Testing
 @Test func namedQueriesParseAreEmbeddedAndRun() throws {
     let dir = repositoryRoot + "/queries"
     let files = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasSuffix(".sql") }.sorted()
+    #expect(NamedQuery.names == NamedQuery.all.map(\.name).sorted(), "each query file is named for its query (the CLI lists names without parsing)")
     #expect(files.count >= 12, "the issue asks for at least twelve named queries")
     let path = try temporaryDirectory().appendingPathComponent("q.db").path
     try CaseFile.openForRecording(path: path).close()

@@ -150,13 +150,10 @@ func stopRecorder(_ p: Process) {
     p.waitUntilExit()
 }
 
-/// A peer tracer running in the background.
-struct Peer {
-    var name: String
-    var stop: () -> String
-}
+/// A peer tracer running in the background: stopping it says what it saw.
+typealias StopPeer = () -> String
 
-func startFloor() throws -> Peer {
+func startFloor() throws -> StopPeer {
     let p = Process()
     p.executableURL = tools.appendingPathComponent("floor")
     p.arguments = [tools.appendingPathComponent("floor.bpf.o").path]
@@ -170,7 +167,7 @@ func startFloor() throws -> Peer {
         if chunk.isEmpty { throw CocoaError(.fileReadUnknown, userInfo: [NSLocalizedDescriptionKey: "floor stopped before it was ready"]) }
         seen += chunk
     }
-    return Peer(name: "floor (ring buffer, count only)") {
+    return {
         p.interrupt()
         let rest = out.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
@@ -178,7 +175,7 @@ func startFloor() throws -> Peer {
     }
 }
 
-func startBpftrace() throws -> Peer {
+func startBpftrace() throws -> StopPeer {
     let file = work.appendingPathComponent("bpftrace.out").path
     let p = Process()
     p.executableURL = URL(fileURLWithPath: "/usr/bin/bpftrace")
@@ -194,7 +191,7 @@ func startBpftrace() throws -> Peer {
         if let text = try? String(contentsOfFile: file, encoding: .utf8), text.contains("ready\n") { break }
         usleep(20_000)
     }
-    return Peer(name: "bpftrace (each event to a file)") {
+    return {
         p.interrupt()
         p.waitUntilExit()
         let lines = shell("wc -l < \(file)").output.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -204,7 +201,7 @@ func startBpftrace() throws -> Peer {
 }
 
 /// auditd with openat and execve rules, logging every record (no rotation), as root would run it.
-func startAuditd() throws -> Peer {
+func startAuditd() throws -> StopPeer {
     let dir = work.appendingPathComponent("audit")
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     let log = dir.appendingPathComponent("audit.log").path
@@ -238,7 +235,7 @@ func startAuditd() throws -> Peer {
     for _ in 0..<100 where !run("/sbin/auditctl", ["-s"]).output.contains("enabled 1") { usleep(20_000) }
     run("/sbin/auditctl", ["-D"])
     run("/sbin/auditctl", ["-a", "always,exit", "-F", "arch=b64", "-S", "openat", "-S", "execve"])
-    return Peer(name: "auditd (openat + execve rules)") {
+    return {
         // let the kernel's backlog drain into the log before stopping
         for _ in 0..<100 {
             let backlog = run("/sbin/auditctl", ["-s"]).output.split(separator: "\n")
@@ -302,10 +299,10 @@ if parts.contains("storms") {
     }
 
     var results: [(String, Double, Double)] = []
-    let floor = try measure("floor", opens: opens, execs: execs) { try startFloor().stop }
+    let floor = try measure("floor", opens: opens, execs: execs) { try startFloor() }
     results.append(("floor", floor.open, floor.exec))
     if FileManager.default.isExecutableFile(atPath: "/usr/bin/bpftrace") {
-        let b = try measure("bpftrace", opens: opens, execs: execs) { try startBpftrace().stop }
+        let b = try measure("bpftrace", opens: opens, execs: execs) { try startBpftrace() }
         results.append(("bpftrace", b.open, b.exec))
     } else {
         say("storms: bpftrace not installed (scripts/bench-tools.sh installs it)")
@@ -333,7 +330,7 @@ if parts.contains("storms") {
     summary.append(("recorder peak RSS under the storms", fmt(recorderPeak, 1) + " MiB", "≤ 100 MB"))
     if FileManager.default.isExecutableFile(atPath: "/sbin/auditd") {
         do {
-            let a = try measure("auditd", opens: auditOpens, execs: auditExecs) { try startAuditd().stop }
+            let a = try measure("auditd", opens: auditOpens, execs: auditExecs) { try startAuditd() }
             results.append(("auditd (\(auditOpens) opens, \(auditExecs) execs)", a.open, a.exec))
         } catch {
             say("storms: auditd: \((error as NSError).localizedDescription)")

@@ -9,8 +9,10 @@ DROP VIEW IF EXISTS event_lines;
 -- An event belongs to a container only when its cgroup is the container's own cgroup
 -- (containers.cgroup_path) or one below it. A cgroup whose path merely claims the id elsewhere
 -- (claimed_container_id without container_id) is not the container: an impostor, or unknown.
+-- `tid` is the thread's id also where events.tid is NULL (the main thread: tid = pid).
 CREATE VIEW events_with_container AS
-SELECT e.*,
+SELECT e.id, e.session_id, e.ts, e.kind, e.pid, coalesce(e.tid, e.pid) AS tid, e.uid, e.process_id, e.cgroup_row,
+       e.ret, e.aux, e.object_id, e.comm_id, e.aux2, e.aux3,
        (SELECT comm FROM comms WHERE comms.id = e.comm_id) AS comm,
        c.path          AS cgroup_path,
        k.id            AS container_id,

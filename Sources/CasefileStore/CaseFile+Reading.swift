@@ -72,7 +72,7 @@ extension CaseFile {
     /// `file:` URI of `path` (percent-encoded: a `?` or `#` in a file name is a name, not a query).
     static func uri(_ path: String, immutable: Bool) -> String {
         let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
-        var allowed = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~/")
+        let allowed = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~/")
         let encoded = absolute.addingPercentEncoding(withAllowedCharacters: allowed) ?? absolute
         return "file:" + encoded + "?mode=ro" + (immutable ? "&immutable=1" : "")
     }

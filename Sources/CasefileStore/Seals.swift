@@ -18,11 +18,34 @@ import GRDB
 /// | BLOB    | `04` + 8-byte length + the bytes        |
 /// | row     | `10` + TEXT table name + INTEGER column count + the values in table order |
 /// | header  | `11` + TEXT format + BLOB prev + the seal's columns (see `SealHeader`) |
+///
+/// An encoder made with `hashing: false` only collects the bytes: the writer encodes the rows it
+/// inserts as it binds them, and `append(_:)` hashes them into the batch's digest at the seal
+/// (after the header, which is known only then), instead of reading every row back.
 struct SealEncoder {
     private var hasher = SHA256()
     private var buffer: [UInt8] = []
+    private let hashing: Bool
 
-    init() { buffer.reserveCapacity(1 << 16) }
+    init(hashing: Bool = true) {
+        self.hashing = hashing
+        if hashing { buffer.reserveCapacity(1 << 16) }
+    }
+
+    /// Bytes collected so far (an encoder that does not hash).
+    var byteCount: Int { buffer.count }
+
+    /// Forgets the collected bytes, keeping the memory (an encoder that does not hash).
+    mutating func clear() { buffer.removeAll(keepingCapacity: true) }
+
+    /// Hashes `rows`' collected bytes after what this encoder has so far, as if they had been
+    /// encoded here.
+    mutating func append(_ rows: SealEncoder) {
+        precondition(hashing && !rows.hashing, "append takes the bytes of an encoder that collects into one that hashes")
+        hasher.update(data: buffer)
+        buffer.removeAll(keepingCapacity: true)
+        hasher.update(data: rows.buffer)
+    }
 
     mutating func null() { buffer.append(0x00) }
 
@@ -76,6 +99,7 @@ struct SealEncoder {
     }
 
     mutating func finish() -> [UInt8] {
+        precondition(hashing, "an encoder that only collects bytes has no digest")
         hasher.update(data: buffer)
         buffer.removeAll(keepingCapacity: true)
         return Array(hasher.finalize())
@@ -86,7 +110,7 @@ struct SealEncoder {
     }
 
     private mutating func flushIfLarge() {
-        if buffer.count >= 1 << 16 {
+        if hashing && buffer.count >= 1 << 16 {
             hasher.update(data: buffer)
             buffer.removeAll(keepingCapacity: true)
         }
@@ -229,13 +253,28 @@ final class SealReader {
         var events = 0, execs = 0, gaps = 0, changed = 0
     }
 
+    /// The events and execs rows of a batch, encoded by the writer as it inserted them (see
+    /// `SessionWriter.WrittenRows`): used instead of reading them back.
+    struct Written {
+        var events: SealEncoder
+        var execs: SealEncoder
+        var eventCount: Int
+        var execCount: Int
+    }
+
     /// The digest of a batch: its header, then its events, execs and gaps rows in id order, then
-    /// its `seal_rows` entries in key order.
-    func digest(_ header: SealHeader) throws -> (digest: [UInt8], covered: Covered) {
+    /// its `seal_rows` entries in key order. `written`: the batch's events and execs rows as
+    /// their writer encoded them (they are then not read back).
+    func digest(_ header: SealHeader, written: Written? = nil) throws -> (digest: [UInt8], covered: Covered) {
         var e = SealEncoder()
         var covered = Covered()
         header.encode(into: &e)
-        if let range = header.events {
+        if let written, header.events != nil {
+            e.append(written.events)
+            e.append(written.execs)
+            covered.events = written.eventCount
+            covered.execs = written.execCount
+        } else if let range = header.events {
             covered.events = try encodeRows(eventsInRange, table: .events, range, &e)
             covered.execs = try encodeRows(execsInRange, table: .execs, range, &e)
         }

@@ -136,25 +136,31 @@ extension SessionWriter {
         // scope: what it changes is written above, not its row.
         guard r.storeRow, storedKinds.contains(e.kind) else { return false }
 
+        var v = EventValues(id: 0, session: sessionID, ts: r.time, kind: Int64(e.kind.rawValue), pid: Int64(e.pid),
+                            tid: e.tid == e.pid ? nil : Int64(e.tid), // NULL: the main thread (schema 0009)
+                            uid: row.uid, process: row.process, cgroup: currentCgroup, ret: row.ret, aux: row.aux,
+                            object: row.object, comm: e.comm.bytes.isEmpty ? nil : try commRow(e.comm, s), aux2: row.aux2, aux3: row.aux3)
         let ev = s.event
-        ev.bind(.session, sessionID)
-        ev.bind(.ts, r.time)
-        ev.bind(.kind, Int64(e.kind.rawValue))
-        ev.bind(.pid, Int64(e.pid))
-        ev.bind(.tid, Int64(e.tid))
-        ev.bind(.uid, row.uid)
-        ev.bind(.process, row.process)
-        ev.bind(.cgroup, currentCgroup)
-        ev.bind(.ret, row.ret)
-        ev.bind(.aux, row.aux)
-        ev.bind(.object, row.object)
-        ev.bind(.comm, e.comm.bytes.isEmpty ? nil : try commRow(e.comm, s))
-        ev.bind(.aux2, row.aux2)
-        ev.bind(.aux3, row.aux3)
+        ev.bind(.session, v.session)
+        ev.bind(.ts, v.ts)
+        ev.bind(.kind, v.kind)
+        ev.bind(.pid, v.pid)
+        ev.bind(.tid, v.tid)
+        ev.bind(.uid, v.uid)
+        ev.bind(.process, v.process)
+        ev.bind(.cgroup, v.cgroup)
+        ev.bind(.ret, v.ret)
+        ev.bind(.aux, v.aux)
+        ev.bind(.object, v.object)
+        ev.bind(.comm, v.comm)
+        ev.bind(.aux2, v.aux2)
+        ev.bind(.aux3, v.aux3)
         try ev.run()
         // the connection's last insert rowid changes with the next insert (a chunk row too): kept here
         let eventID = ev.lastInsertRowID
         noteEvent(eventID)
+        v.id = eventID
+        if s.encodesWrittenRows { written.add(v) }
         if r.foldCount > 1, let last = r.lastTime {
             let f = s.eventFold
             f.bind(.event, eventID)
@@ -166,15 +172,21 @@ extension SessionWriter {
 
         if case .exec(let x) = e.body {
             let d = s.execDetail
+            let cmdline = Array(Display.commandLine(argv: x.argv.bytes, truncated: x.argvTruncated).utf8)
             d.bind(.event, eventID)
             d.bindText(.filename, x.filename.bytes)
             d.bindBlob(.argv, x.argv.bytes)
-            d.bindText(.cmdline, Display.commandLine(argv: x.argv.bytes, truncated: x.argvTruncated))
+            d.bindText(.cmdline, cmdline)
             d.bind(.argvTruncated, x.argvTruncated)
             d.bind(.filenameTruncated, x.filenameTruncated)
             d.bind(.argvUnreadable, x.argvUnreadable)
             d.bind(.filenameUnreadable, x.filenameUnreadable)
             try d.run()
+            if s.encodesWrittenRows {
+                written.addExec(event: eventID, filename: x.filename.bytes, argv: x.argv.bytes, cmdline: cmdline,
+                                argvTruncated: x.argvTruncated, filenameTruncated: x.filenameTruncated,
+                                argvUnreadable: x.argvUnreadable, filenameUnreadable: x.filenameUnreadable)
+            }
             if session.settings.captureEnvironment {
                 let v = s.execEnvironment
                 v.bind(.event, eventID)

@@ -50,6 +50,17 @@ public final class SessionWriter {
 
     /// What the transaction in progress wrote, for its seal (SessionWriter+Seals.swift).
     var batch = BatchRows()
+    /// Its `events` and `execs` rows, encoded for its seal as they are written.
+    var written = WrittenRows()
+    /// Every seal is also computed from the rows read back, and must agree: on in debug builds
+    /// (every test), off in release.
+    #if DEBUG
+    var crossCheckSeals = true
+    #else
+    var crossCheckSeals = false
+    #endif
+    /// Seals that hashed their events and execs rows as written (not read back).
+    var sealsHashedAsWritten = 0
     /// The time-summary chunk the transaction in progress is filling (SessionWriter+Chunks.swift).
     var chunk = Chunk()
     /// The chain head: the digest of the file's last committed seal (32 zero bytes before the first).
@@ -259,6 +270,7 @@ public final class SessionWriter {
     /// stays where it was.
     func sealedTransaction(_ body: (Database, WriterStatements) throws -> Void) throws {
         batch = BatchRows()
+        written.reset()
         var committed = false
         var sealed: (id: Int64, head: [UInt8])?
         defer {

@@ -118,6 +118,9 @@ final class WriterStatements {
 
     /// Reads back what a batch wrote, to seal it.
     let seals: SealReader
+    /// The file's `events` and `execs` columns are the ones the writer encodes as it binds them
+    /// (`SessionWriter.WrittenRows`): its seals need not read those rows back.
+    let encodesWrittenRows: Bool
 
     init(_ db: Database) throws {
         sealInsert = try Statement(db, """
@@ -128,6 +131,8 @@ final class WriterStatements {
             INSERT INTO seal_rows (seal_id, table_name, row_key, row_digest) VALUES (:seal, :table, :key, :digest)
             """)
         seals = try SealReader(db)
+        encodesWrittenRows = seals.columns[.events] == SessionWriter.WrittenRows.eventColumns
+            && seals.columns[.execs] == SessionWriter.WrittenRows.execColumns
         event = try Statement(db, """
             INSERT INTO events (session_id, ts, kind, pid, tid, uid, process_id, cgroup_row, ret, aux, object_id, comm_id, aux2, aux3)
             VALUES (:session, :ts, :kind, :pid, :tid, :uid, :process, :cgroup, :ret, :aux, :object, :comm, :aux2, :aux3)

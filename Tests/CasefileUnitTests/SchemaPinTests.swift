@@ -21,7 +21,8 @@ import Testing
         "0006_privilege_events.sql": 0xc757_befc_a0b3_7c1b,
         "0007_investigation.sql": 0x5d88_29b7_1d9a_48a5,
         "0008_event_chunks.sql": 0x6dbc_905d_37ea_9ccc,
-        "views.sql": 0xb822_b06c_7612_42b6,
+        "0009_main_thread.sql": 0x6e1b_43f0_195e_ecfa,
+        "views.sql": 0xd51b_b0b9_0b2c_37a6,
     ]
 
     @Test func migrationsAndViewsAreNotEditedInPlace() {

@@ -37,6 +37,35 @@ import Testing
         }
     }
 
+    /// The writer seals the events and execs rows it inserts from the values it bound, without
+    /// reading them back; in debug builds (every test) each seal is computed both ways and must
+    /// agree. Here: hostile and empty exec values, and a batch too big to keep encoded (read back).
+    @Test func rowsAreSealedAsWrittenAndAgreeWithWhatIsStored() throws {
+        let path = try temporaryDirectory().appendingPathComponent("as-written.db").path
+        let writer = try SessionWriter(queue: try CaseFile.openForRecording(path: path), session: StoreTests.session())
+        #expect(writer.crossCheckSeals, "tests are built in debug, where every seal is also read back")
+        let a = Scenario.key(4242, 1), b = Scenario.key(4243, 2)
+        try writer.write([
+            Scenario.fork(3, a, b, cgroup: 7, comm: "sh"),
+            Scenario.exec(4, b, parent: a, ppid: 4242, cgroup: 7, comm: Scenario.hostileComm, file: "/tmp/\u{1B}]0;x", argv: Scenario.hostileArgv),
+            Scenario.exec(5, b, parent: a, ppid: 4242, cgroup: 7, comm: [], file: "", argv: []),
+            Scenario.open(6, b, cgroup: 7, comm: Scenario.hostileComm, path: Scenario.hostilePath, flags: 0o101, mode: 0o644, result: -13),
+            Scenario.connect(7, b, cgroup: 7, comm: "sh", family: 2, address: "10.0.0.1", port: 443, result: 0),
+            Scenario.exit(8, b, ppid: 4242, cgroup: 7, comm: [0xFF], status: 9),
+        ])
+        let asWritten = writer.sealsHashedAsWritten
+        #expect(asWritten == 1)
+        // ~104 encoded bytes an exit: 50,000 pass the 4 MiB kept for them, and are read back
+        try writer.write((0..<50_000).map { CaseFileIntegrityTests.exit(pid: UInt32(10_000 + $0), at: UInt64(10_000 + $0)) })
+        #expect(!writer.written.complete && writer.sealsHashedAsWritten == asWritten)
+        try writer.write([CaseFileIntegrityTests.exit(pid: 9, at: 90_000)])
+        #expect(writer.sealsHashedAsWritten == asWritten + 1)
+        try writer.finish(clean: true)
+        let report = try CaseFileVerifier.verify(path: path, expectedHead: writer.sealHeadHex)
+        #expect(report.outcome == .verified, "\(report.problems)")
+        #expect(report.events == 50_007)
+    }
+
     @Test func anUntouchedFileVerifiesWithItsHead() throws {
         let (path, head) = try Self.sealedFile()
         let report = try CaseFileVerifier.verify(path: path, expectedHead: head)

@@ -156,4 +156,27 @@ import Testing
             #expect(try Int.fetchAll(db, sql: "SELECT start_boot_ns FROM processes WHERE pid = 100 ORDER BY start_ticks") == [100_000_000, 200_000_000])
         }
     }
+
+    /// Schema 9: the main thread's id is not repeated (events.tid NULL: tid = pid); another
+    /// thread keeps its own; the view gives both.
+    @Test func theMainThreadIsNotRepeatedAndTheViewGivesItBack() throws {
+        let path = try temporaryDirectory().appendingPathComponent("tid.db").path
+        let writer = try SessionWriter(queue: try CaseFile.openForRecording(path: path), session: Self.session())
+        let key = ProcessKey(pid: 300, startTicks: 5)
+        func open(tid: UInt32, at t: UInt64) -> ResolvedEvent {
+            ResolvedEvent(event: Event(bootNanoseconds: t, pid: 300, tid: tid, cgroupID: 0,
+                                       body: .open(FileOpen(syscall: .openat, result: 3, dirFD: FileOpen.atFDCWD, flags: 0, mode: 0,
+                                                            path: ByteString("/etc/hosts")))),
+                          time: Self.clock.utc(t), process: key)
+        }
+        try writer.write([open(tid: 300, at: 10), open(tid: 301, at: 20)])
+        try writer.finish(clean: true)
+        let (stored, shown) = try DatabaseQueue(path: path).read { db in
+            (try Row.fetchAll(db, sql: "SELECT tid FROM events WHERE kind = 6 ORDER BY id").map { $0[0] as Int64? },
+             try Int64.fetchAll(db, sql: "SELECT tid FROM events_with_container WHERE kind = 6 ORDER BY id"))
+        }
+        #expect(stored == [nil, 301])
+        #expect(shown == [300, 301])
+        #expect(try CaseFileVerifier.verify(path: path).outcome == .verified)
+    }
 }

@@ -16,7 +16,7 @@
 //   5. enrichment  cgroup mkdir → complete container row for a burst of 50 `docker run`s.
 //
 // `--only storms,ingest,bytes,query,enrichment` runs a part; sizes: --opens --execs --audit-opens
-// --audit-execs --ingest-seconds --large-events --containers --store-events. Nothing here is
+// --audit-execs --ingest-seconds --large-events --containers --store-events; --rounds (storms, 3). Nothing here is
 // asserted: the figures are printed, with a summary table at the end.
 import CasefileModel
 import CasefilePipeline
@@ -37,6 +37,7 @@ let ingestSeconds = intArg("--ingest-seconds", 60)
 let largeEvents = intArg("--large-events", 10_000_000)
 let burst = intArg("--containers", 50)
 let storeEvents = intArg("--store-events", 300_000)
+let stormRounds = max(1, intArg("--rounds", 3))
 let parts: Set<String> = {
     guard let i = args.firstIndex(of: "--only"), i + 1 < args.count else { return ["storms", "ingest", "bytes", "query", "enrichment"] }
     return Set(args[i + 1].split(separator: ",").map(String.init))
@@ -143,17 +144,9 @@ func peakRSS(_ pid: pid_t) -> Double {
 /// from smaps (the VMAs named `anon_inode:bpf-map`; the ring's pages are all present from the start).
 func recorderMemory(_ pid: pid_t) -> (peak: Double, ringOnce: Double) {
     let peak = peakRSS(pid)
-    var mapsKB = 0.0
-    var inMap = false
-    if let smaps = try? String(contentsOfFile: "/proc/\(pid)/smaps", encoding: .utf8) {
-        for line in smaps.split(separator: "\n") {
-            if let first = line.first, first.isHexDigit, line.contains("-") && line.split(separator: " ").count >= 5 {
-                inMap = line.hasSuffix("anon_inode:bpf-map")
-            } else if inMap, line.hasPrefix("Rss:") {
-                mapsKB += Double(line.split(separator: " ").dropFirst().first ?? "") ?? 0
-            }
-        }
-    }
+    // (through awk: read with String(contentsOfFile:), smaps gave no bpf-map VMA here)
+    let mapsKB = Double(shell("awk '/^[0-9a-f]+-[0-9a-f]+ /{m = ($6 == \"anon_inode:bpf-map\")} m && /^Rss:/{s += $2} END{print s + 0}' /proc/\(pid)/smaps")
+        .output.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
     return (peak, peak - mapsKB / 2 / 1024)
 }
 
@@ -330,7 +323,10 @@ if parts.contains("storms") {
 
     /// One tracer: a baseline right before it (no tracer), then the same storms under it.
     /// `inChild`: each storm runs in a child process made for it (see `--storm-child`).
-    func measure(_ name: String, opens n: Int, execs m: Int, inChild: Bool = false, start: () throws -> (() -> String)) rethrows
+    /// `rounds`: baseline and traced storms again with the tracer started anew each time; the
+    /// ratios are the medians (a single 2–3 s storm here varies by 10–30 % from run to run).
+    func measure(_ name: String, opens n: Int, execs m: Int, inChild: Bool = false, rounds: Int = stormRounds,
+                 start: () throws -> (() -> String)) rethrows
         -> (open: Double, exec: Double, detail: String) {
         func opening() {
             if inChild { spawnAndWait(selfPath, ["--storm-child", "opens", String(n), target]) } else { openStorm(n, targetC) }
@@ -338,15 +334,25 @@ if parts.contains("storms") {
         func executing(_ marker: String) {
             if inChild { spawnAndWait(selfPath, ["--storm-child", "execs", String(m), marker]) } else { execStorm(m, marker: marker) }
         }
-        let baseOpen = seconds { opening() }
-        let baseExec = seconds { executing(marker + "-base") }
-        let stop = try start()
-        let withOpen = seconds { opening() }
-        let withExec = seconds { executing(marker) }
-        let detail = stop()
-        say("storms: \(name): open storm \(n) × open+close \(fmt(baseOpen, 3)) s → \(fmt(withOpen, 3)) s = \(fmt(withOpen / baseOpen))x; "
-            + "exec storm \(m) × spawn+wait \(fmt(baseExec, 3)) s → \(fmt(withExec, 3)) s = \(fmt(withExec / baseExec))x; \(detail)")
-        return (withOpen / baseOpen, withExec / baseExec, detail)
+        var openRatios: [Double] = [], execRatios: [Double] = [], detail = ""
+        for round in 1...rounds {
+            let baseOpen = seconds { opening() }
+            let baseExec = seconds { executing(marker + "-base") }
+            let stop = try start()
+            let withOpen = seconds { opening() }
+            let withExec = seconds { executing(marker) }
+            detail = stop()
+            openRatios.append(withOpen / baseOpen)
+            execRatios.append(withExec / baseExec)
+            say("storms: \(name) (round \(round) of \(rounds)): open storm \(n) × open+close \(fmt(baseOpen, 3)) s → \(fmt(withOpen, 3)) s = \(fmt(withOpen / baseOpen))x; "
+                + "exec storm \(m) × spawn+wait \(fmt(baseExec, 3)) s → \(fmt(withExec, 3)) s = \(fmt(withExec / baseExec))x; \(detail)")
+        }
+        func median(_ v: [Double]) -> Double { v.sorted()[v.count / 2] }
+        if rounds > 1 {
+            say("storms: \(name): median of \(rounds) rounds: open \(fmt(median(openRatios)))x, exec \(fmt(median(execRatios)))x "
+                + "(exec rounds \(execRatios.map { fmt($0) }.joined(separator: ", ")))")
+        }
+        return (median(openRatios), median(execRatios), detail)
     }
 
     /// Opens of the target by this process in a recording: rows, and events (rows plus folded).
@@ -386,18 +392,21 @@ if parts.contains("storms") {
                 return "recorder peak RSS \(fmt(memory.peak, 1)) MiB (\(fmt(memory.ringOnce, 1)) MiB with the ring buffer counted once)"
             }
         }
+        // every round recorded into the same file (a session each)
         let s = try opensStored(db)
-        say("storms: \(label): opens expected \(opens), stored \(s.rows) rows standing for \(s.events) (folded \(s.events - s.rows)), lost \(s.lost); execs expected \(execs), stored \(s.execs)")
+        let (expectedOpens, expectedExecs) = (opens * stormRounds, execs * stormRounds)
+        say("storms: \(label): opens expected \(expectedOpens), stored \(s.rows) rows standing for \(s.events) (folded \(s.events - s.rows)), lost \(s.lost); execs expected \(expectedExecs), stored \(s.execs)")
         results.append((label, r.open, r.exec))
-        summary.append(("open storm, \(label): slowdown", fmt(r.open) + "x", folding ? "≤ 1.5x" : ""))
-        summary.append(("open storm, \(label): expected / stored rows / folded / lost", "\(opens) / \(s.rows) / \(s.events - s.rows) / \(s.lost)", "all stored or folded"))
-        summary.append(("exec storm, \(label): slowdown; execs stored", fmt(r.exec) + "x; \(s.execs) of \(execs)", folding ? "≤ 1.1x" : ""))
+        let median = stormRounds > 1 ? " (median of \(stormRounds))" : ""
+        summary.append(("open storm, \(label): slowdown\(median)", fmt(r.open) + "x", folding ? "≤ 1.5x" : ""))
+        summary.append(("open storm, \(label): expected / stored rows / folded / lost", "\(expectedOpens) / \(s.rows) / \(s.events - s.rows) / \(s.lost)", "all stored or folded"))
+        summary.append(("exec storm, \(label): slowdown\(median); execs stored", fmt(r.exec) + "x; \(s.execs) of \(expectedExecs)", folding ? "≤ 1.1x" : ""))
     }
     summary.append(("recorder peak RSS under the storms (ring buffer counted once)",
                     "\(fmt(recorderPeak.peak, 1)) MiB (\(fmt(recorderPeak.ringOnce, 1)) MiB)", "≤ 100 MB"))
     if FileManager.default.isExecutableFile(atPath: "/sbin/auditd") {
         do {
-            let a = try measure("auditd", opens: auditOpens, execs: auditExecs, inChild: true) { try startAuditd() }
+            let a = try measure("auditd", opens: auditOpens, execs: auditExecs, inChild: true, rounds: 1) { try startAuditd() }
             results.append(("auditd (\(auditOpens) opens, \(auditExecs) execs)", a.open, a.exec))
         } catch {
             say("storms: auditd: \((error as NSError).localizedDescription)")

@@ -28,6 +28,12 @@ struct Record: AsyncParsableCommand {
     @Option(help: "Kernel ring buffer size in MiB (a power of two).")
     var ringBufferMib: Int = 16
 
+    @Option(help: ArgumentHelp(
+        "Events held in memory, in MiB, while writing to the case file is behind the kernel (1 to 4096).",
+        discussion: "More rides out longer bursts without loss, at the cost of resident memory; a drained batch that does not fit is dropped and counted (gaps, reason writer_backlog). The kernel ring buffer (--ring-buffer-mib) holds more behind it.",
+        valueName: "MIB"))
+    var backlogMib: Int = RecorderOptions.defaultBacklogBytes >> 20
+
     @Flag(help: "Never print the live status line (it is printed only when stderr is a terminal).")
     var quiet = false
 
@@ -85,6 +91,9 @@ struct Record: AsyncParsableCommand {
         guard ringBufferMib > 0, ringBufferMib & (ringBufferMib - 1) == 0, ringBufferMib <= 1024 else {
             throw ValidationError("--ring-buffer-mib must be a power of two between 1 and 1024, got \(ringBufferMib)")
         }
+        guard (1...4096).contains(backlogMib) else {
+            throw ValidationError("--backlog-mib must be between 1 and 4096 MiB, got \(backlogMib)")
+        }
         guard (0...60_000).contains(foldWindowMs) else {
             throw ValidationError("--fold-window-ms must be between 0 (off) and 60000 milliseconds, got \(foldWindowMs)")
         }
@@ -102,6 +111,7 @@ struct Record: AsyncParsableCommand {
         }
         var options = RecorderOptions(databasePath: database.db)
         options.ringBufferBytes = ringBufferMib << 20
+        options.backlogBytes = backlogMib << 20
         options.enrichment = !noEnrichment
         options.runtimeSockets = runtimeSockets
         options.cgroupV1Cpuset = cgroupV1Cpuset

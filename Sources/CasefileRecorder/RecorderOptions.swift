@@ -11,7 +11,8 @@ public struct RecorderOptions: Sendable {
     /// before drained batches are dropped (and counted as `writer_backlog` gaps). 32 MiB is about
     /// 0.7 s of the highest rate the writer sustains (the kernel ring holds more behind it), and
     /// keeps the recorder under 100 MB resident at full load (256 MiB let it reach 554 MB).
-    public var backlogBytes: Int = 32 << 20
+    public var backlogBytes: Int = Self.defaultBacklogBytes
+    public static let defaultBacklogBytes = 32 << 20
     /// The most one drain of the ring takes at a time (the rest waits in the ring for the next).
     public var drainSliceBytes: Int = 4 << 20
     /// The largest number of events per transaction: 16,384 keeps a batch's rows, encoded for

@@ -899,7 +899,7 @@ public enum HTMLReport {
             o += "<rect x=\"0\" y=\"0\" width=\"\(coordinate(W))\" height=\"\(coordinate(height))\" fill=\"#ffffff\"/>\n"
 
             // Lane backgrounds and labels.
-            for (i, lane) in lanes.enumerated() {
+            for i in lanes.indices {
                 let y = laneTop + Double(i) * Self.laneHeight
                 o += "<rect class=\"lane-bg\" x=\"0\" y=\"\(coordinate(y))\" width=\"\(coordinate(W))\" height=\"\(coordinate(Self.laneHeight))\" fill=\"\(i % 2 == 0 ? "#f6f8fa" : "#ffffff")\"/>\n"
             }

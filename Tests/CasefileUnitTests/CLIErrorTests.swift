@@ -42,6 +42,9 @@ import Testing
         #expect(socket.stderr.contains("RUNTIME=/absolute/path.sock"), "\(socket.stderr)")
         let duration = try CasefileCommand.run(["record", "--duration", "-3"])
         #expect(duration.status != 0)
+        let backlog = try CasefileCommand.run(["record", "--backlog-mib", "0"])
+        #expect(backlog.status != 0)
+        #expect(backlog.stderr.contains("--backlog-mib must be between 1 and 4096 MiB, got 0"), "\(backlog.stderr)")
     }
 
     /// Every command's --help shows examples; the completion scripts name every command.

@@ -272,15 +272,7 @@ func startAuditd() throws -> StopPeer {
     }
     // posix_spawn + waitpid, not Process: the daemon it forks keeps Process's own descriptors,
     // and Process would wait for them to close as long as the daemon runs
-    var actions: posix_spawn_file_actions_t = posix_spawn_file_actions_t()
-    posix_spawn_file_actions_init(&actions)
-    defer { posix_spawn_file_actions_destroy(&actions) }
-    for fd: Int32 in [0, 1, 2] { posix_spawn_file_actions_addopen(&actions, fd, "/dev/null", fd == 0 ? O_RDONLY : O_WRONLY, 0) }
-    var argv: [UnsafeMutablePointer<CChar>?] = [strdup("/sbin/auditd"), strdup("-c"), strdup(dir.path), nil]
-    defer { argv.forEach { free($0) } }
-    var daemonPID: pid_t = 0
-    var daemonStatus: Int32 = -1
-    if posix_spawn(&daemonPID, "/sbin/auditd", &actions, nil, &argv, environ) == 0 { waitpid(daemonPID, &daemonStatus, 0) }
+    let daemonStatus = spawnAndWait("/sbin/auditd", ["-c", dir.path])
     guard daemonStatus == 0 else {
         throw CocoaError(.fileReadUnknown, userInfo: [NSLocalizedDescriptionKey: "auditd did not start (/sbin/auditd -c \(dir.path))"])
     }

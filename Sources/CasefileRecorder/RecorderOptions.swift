@@ -16,7 +16,7 @@ public struct RecorderOptions: Sendable {
     /// The most one drain of the ring takes at a time (the rest waits in the ring for the next).
     public var drainSliceBytes: Int = 4 << 20
     /// The largest number of events per transaction: 16,384 keeps a batch's rows, encoded for
-    /// its seal as they are written (about 150 bytes an event), within the writer's 4 MiB for them.
+    /// its seal as they are written (100–150 bytes an event), within the writer's 4 MiB for them.
     public var maxTransactionEvents: Int = 16_384
     public var commandLine: String = CommandLine.arguments.joined(separator: " ")
     /// Attribute events to the v1 cpuset hierarchy even when a v2 hierarchy exists (what a host

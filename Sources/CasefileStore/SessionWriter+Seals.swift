@@ -75,7 +75,10 @@ extension SessionWriter {
             filename.withUnsafeBytes { execs.text($0) }
             argv.withUnsafeBytes { execs.blob($0) }
             cmdline.withUnsafeBytes { execs.text($0) }
-            for flag in [argvTruncated, filenameTruncated, argvUnreadable, filenameUnreadable] { execs.integer(flag ? 1 : 0) }
+            execs.integer(argvTruncated ? 1 : 0)
+            execs.integer(filenameTruncated ? 1 : 0)
+            execs.integer(argvUnreadable ? 1 : 0)
+            execs.integer(filenameUnreadable ? 1 : 0)
             execCount += 1
         }
 
